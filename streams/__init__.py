@@ -1,0 +1,1 @@
+"""Stream-processing runtime: settings, the Faust app factory, topics, CLI."""

@@ -1,0 +1,12 @@
+"""`decline-notifier` command line: one entry point for every process."""
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """decline-notifier: failed card payments in, helpful messages out."""
+
+
+# Sub-commands live next to the code they drive and are attached here, so this
+# module stays a table of contents.

@@ -1,0 +1,87 @@
+"""The one settings object. Read once at start-up and passed down.
+
+Nothing else in the code base reads os.environ. Every field is set through
+an environment variable with the DN_ prefix (DN_KAFKA_BOOTSTRAP_SERVERS, ...)
+or a `.env` file; the README's configuration table documents each one.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(SystemExit):
+    """Bad configuration: stops start-up with a message naming the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DN_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # Kafka
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated host:port"
+    )
+    topic_partitions: int = Field(
+        default=12, ge=1, le=1024, description="Partitions of every co-partitioned topic"
+    )
+    topic_prefix: str = Field(
+        default="", description="Prepended to every topic name (tests use it to isolate runs)"
+    )
+    app_id: str = Field(
+        default="decline-notifier",
+        description="Faust app id: consumer group and changelog prefix. Changing it replays everything",
+    )
+    # Faust worker
+    worker_web_port: int = Field(default=6066, description="Worker HTTP port (/metrics, health)")
+    data_dir: Path = Field(default=Path(".run/worker"), description="Faust worker state directory")
+    table_store: str = Field(
+        default="memory://",
+        description="Faust table store; memory:// rebuilds from the changelog on start",
+    )
+    commit_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60,
+        description="How often the worker commits offsets: the duplicate window after a crash",
+    )
+    max_event_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Events larger than this go to payments.invalid"
+    )
+    # SMTP / email sender
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server host")
+    smtp_port: int = Field(default=2525, ge=1, le=65535, description="SMTP server port")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none, starttls (upgrade after connect) or tls (implicit TLS)"
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP user, if the server needs one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Per SMTP command timeout")
+    smtp_pool_size: int = Field(default=4, ge=1, le=64, description="SMTP connections per sender")
+    email_from: str = Field(
+        default="Billing <billing@decline-notifier.local>", description="From header of every email"
+    )
+    email_retry_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts per email before it is dead-lettered"
+    )
+    email_retry_base_seconds: float = Field(
+        default=0.5, gt=0, description="First backoff; doubles per attempt, with full jitter"
+    )
+    sender_batch_size: int = Field(default=200, ge=1, le=5000, description="Commands per batch")
+    sender_metrics_port: int = Field(default=9108, description="Email sender /metrics port")
+
+
+def load_settings() -> Settings:
+    """Read the settings, or stop with the variable, the problem and the fix."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            lines.append(
+                f"  DN_{field.upper()}: {err['msg']} (got {err.get('input')!r}); "
+                f"fix the variable in the environment or .env"
+            )
+        raise ConfigError("invalid configuration (environment / .env):\n" + "\n".join(lines)) from exc
