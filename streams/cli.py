@@ -2,6 +2,8 @@
 
 import click
 
+from streams.run_commands import COMMANDS
+
 
 @click.group()
 def main() -> None:
@@ -10,3 +12,5 @@ def main() -> None:
 
 # Sub-commands live next to the code they drive and are attached here, so this
 # module stays a table of contents.
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,1 @@
+"""Stream agents and the pure decision logic they run."""

@@ -1,0 +1,226 @@
+"""Pure decision logic of the case agent: (state, event) -> (new state, effects).
+
+No I/O here: the Faust agent feeds events in and sends what comes out, so every
+rule is testable without a broker.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from agents.case_state import RECENT_EVENT_IDS, CustomerState, OpenCase
+from schemas.closed_case import ClosedCase, Resolution
+from schemas.notification import Channel, NotificationCommand, Recipient, notification_id
+from schemas.payment_event import PaymentEvent, PaymentEventType
+
+
+@dataclass(frozen=True)
+class DeclineInfo:
+    """What the message needs to know about a decline (see agents.taxonomy)."""
+
+    category: str = "unknown"
+    customer_action: str = "update_payment_method"
+    disclose_reason: bool = False
+
+
+Classifier = Callable[[PaymentEvent], DeclineInfo]
+
+
+def unclassified(_event: PaymentEvent) -> DeclineInfo:
+    return DeclineInfo()
+
+
+class Outcome(StrEnum):
+    OPENED = "opened"
+    UPDATED = "updated"
+    RECOVERED = "recovered"
+    CARD_UPDATED = "card_updated"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class CaseDecision:
+    state: CustomerState
+    outcome: Outcome
+    commands: tuple[NotificationCommand, ...] = ()
+    closed: ClosedCase | None = None
+    no_contact: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+FIRST_NOTICE = "first_notice"
+PAYMENT_RECEIVED = "payment_received"
+
+
+def case_id_for(event: PaymentEvent) -> str:
+    """Deterministic, so a replay after a crash re-creates the same case and ids."""
+    digest = hashlib.sha256(f"{event.customer_key}|{event.event_id}".encode()).hexdigest()
+    return f"case_{digest[:24]}"
+
+
+def decide(
+    state: CustomerState | None,
+    event: PaymentEvent,
+    now: datetime,
+    classify: Classifier = unclassified,
+) -> CaseDecision:
+    """Apply one payment event to one customer's state."""
+    current = state or CustomerState(tenant_id=event.tenant_id, customer_id=event.customer_id)
+    if event.event_id in current.recent_event_ids:
+        return CaseDecision(state=current, outcome=Outcome.DUPLICATE)
+    seen = [*current.recent_event_ids, event.event_id][-RECENT_EVENT_IDS:]
+    contact = event.contact or current.contact
+    base = current.model_copy(update={"recent_event_ids": seen, "contact": contact})
+
+    if event.type is PaymentEventType.FAILED:
+        return _on_failure(base, event, now, classify)
+    if event.type is PaymentEventType.SUCCEEDED:
+        return _on_success(base, event, now)
+    return _on_method_updated(base, event, now)
+
+
+def _on_failure(
+    state: CustomerState, event: PaymentEvent, now: datetime, classify: Classifier
+) -> CaseDecision:
+    if state.open_case is not None:
+        case = state.open_case.model_copy(
+            update={
+                "failures": state.open_case.failures + 1,
+                "last_failure_at": max(state.open_case.last_failure_at, event.occurred_at),
+                "decline_code": event.decline_code or state.open_case.decline_code,
+            }
+        )
+        return CaseDecision(state=state.model_copy(update={"open_case": case}), outcome=Outcome.UPDATED)
+
+    info = classify(event)
+    card = event.payment_method
+    case = OpenCase(
+        case_id=case_id_for(event),
+        opened_at=event.occurred_at,
+        opening_event_id=event.event_id,
+        payment_id=event.payment_id,
+        amount=event.amount,
+        currency=event.currency,
+        gateway=event.gateway,
+        decline_code=event.decline_code,
+        network_advice_code=event.network_advice_code,
+        decline_category=info.category,
+        card_brand=card.brand if card else None,
+        card_last4=card.last4 if card else None,
+        last_failure_at=event.occurred_at,
+    )
+    command = _email_command(state, case, FIRST_NOTICE, info, now)
+    if command is not None:
+        case.notices.append(command.notification_id)
+    new_state = state.model_copy(
+        update={"open_case": case, "cases_opened": state.cases_opened + 1}
+    )
+    return CaseDecision(
+        state=new_state,
+        outcome=Outcome.OPENED,
+        commands=(command,) if command else (),
+        no_contact=command is None,
+    )
+
+
+def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
+    case = state.open_case
+    if case is None:
+        return CaseDecision(state=state, outcome=Outcome.IGNORED, notes=("success without open case",))
+    info = DeclineInfo(category=case.decline_category)
+    command = _email_command(state, case, PAYMENT_RECEIVED, info, now)
+    notices = [*case.notices, command.notification_id] if command else case.notices
+    closed = _closed(state, case, Resolution.RECOVERED, event, notices, recovered=event.amount)
+    new_state = state.model_copy(
+        update={"open_case": None, "cases_recovered": state.cases_recovered + 1}
+    )
+    return CaseDecision(
+        state=new_state,
+        outcome=Outcome.RECOVERED,
+        commands=(command,) if command else (),
+        closed=closed,
+        no_contact=command is None,
+    )
+
+
+def _on_method_updated(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
+    case = state.open_case
+    if case is None:
+        return CaseDecision(state=state, outcome=Outcome.IGNORED, notes=("card update without open case",))
+    closed = _closed(state, case, Resolution.CARD_UPDATED, event, case.notices, recovered=0)
+    return CaseDecision(
+        state=state.model_copy(update={"open_case": None}),
+        outcome=Outcome.CARD_UPDATED,
+        closed=closed,
+    )
+
+
+def _closed(
+    state: CustomerState,
+    case: OpenCase,
+    resolution: Resolution,
+    event: PaymentEvent,
+    notices: list[str],
+    *,
+    recovered: int,
+) -> ClosedCase:
+    return ClosedCase(
+        case_id=case.case_id,
+        tenant_id=state.tenant_id,
+        customer_id=state.customer_id,
+        resolution=resolution,
+        opened_at=case.opened_at,
+        closed_at=event.occurred_at,
+        gateway=case.gateway,
+        decline_code=case.decline_code,
+        decline_category=case.decline_category,
+        amount=case.amount,
+        currency=case.currency,
+        recovered_amount=recovered,
+        failures=case.failures,
+        notices=notices,
+        locale=_locale(state),
+    )
+
+
+def _locale(state: CustomerState) -> str:
+    return (state.contact.locale if state.contact and state.contact.locale else None) or "en"
+
+
+def _email_command(
+    state: CustomerState, case: OpenCase, step: str, info: DeclineInfo, now: datetime
+) -> NotificationCommand | None:
+    contact = state.contact
+    if contact is None or contact.email is None:
+        return None
+    return NotificationCommand(
+        notification_id=notification_id(case.case_id, step, Channel.EMAIL),
+        case_id=case.case_id,
+        tenant_id=state.tenant_id,
+        customer_id=state.customer_id,
+        channel=Channel.EMAIL,
+        template=step,
+        step=step,
+        recipient=Recipient(
+            email=contact.email,
+            phone=contact.phone,
+            name=contact.name,
+            locale=_locale(state),
+            timezone=contact.timezone,
+        ),
+        payment_id=case.payment_id,
+        amount=case.amount,
+        currency=case.currency,
+        card_brand=case.card_brand,
+        card_last4=case.card_last4,
+        gateway=case.gateway,
+        decline_code=case.decline_code,
+        decline_category=info.category,
+        customer_action=info.customer_action,
+        disclose_reason=info.disclose_reason,
+        decline_at=case.opened_at,
+        created_at=now,
+    )

@@ -1,0 +1,41 @@
+"""Per-customer state owned by the case agent (the table's value type)."""
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from schemas.payment_event import Contact
+
+# Upstream retries arrive close together; remembering the last N event ids per
+# customer catches them without an unbounded, separately partitioned table.
+RECENT_EVENT_IDS = 64
+
+
+class OpenCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str
+    opened_at: AwareDatetime
+    opening_event_id: str
+    payment_id: str
+    amount: int
+    currency: str
+    gateway: str
+    decline_code: str | None
+    network_advice_code: str | None
+    decline_category: str
+    card_brand: str | None
+    card_last4: str | None
+    failures: int = 1
+    last_failure_at: AwareDatetime
+    notices: list[str] = Field(default_factory=list, description="notification ids emitted")
+
+
+class CustomerState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: str
+    customer_id: str
+    contact: Contact | None = None
+    open_case: OpenCase | None = None
+    recent_event_ids: list[str] = Field(default_factory=list)
+    cases_opened: int = 0
+    cases_recovered: int = 0

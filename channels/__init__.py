@@ -1,0 +1,1 @@
+"""Channel senders: consume notify.<channel>, deliver, report every attempt."""

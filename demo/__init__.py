@@ -1,0 +1,1 @@
+"""Local demo: SMTP sink, sample traffic and the orchestrator behind `make demo`."""

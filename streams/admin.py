@@ -1,0 +1,103 @@
+"""Broker administration: wait for Kafka, create every topic up front."""
+
+import asyncio
+import logging
+import time
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from streams.settings import Settings
+from streams.topics import TopicSpec, all_topic_specs
+
+log = logging.getLogger(__name__)
+
+
+class TopicMismatchError(RuntimeError):
+    pass
+
+
+async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
+    """Return once the broker answers a metadata request; raise after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaError, OSError) as exc:
+            last = exc
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.5)
+    raise TimeoutError(f"Kafka at {bootstrap} did not answer within {timeout:.0f}s: {last!r}")
+
+
+async def ensure_topics(
+    bootstrap: str, specs: list[TopicSpec], replication_factor: int = 1
+) -> list[str]:
+    """Create missing topics; refuse to continue if an existing one has other partitions.
+
+    Returns the names created. Co-partitioned topics with unequal partition
+    counts silently route one customer's inputs to two workers, so a mismatch
+    stops start-up instead.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = {s.name: s for s in specs}
+        present = [n for n in wanted if n in existing]
+        if present:
+            for meta in await admin.describe_topics(present):
+                name = meta["topic"]
+                count = len(meta["partitions"])
+                if count != wanted[name].partitions:
+                    raise TopicMismatchError(
+                        f"topic {name} has {count} partitions, configuration says "
+                        f"{wanted[name].partitions} (DN_TOPIC_PARTITIONS); use the same count "
+                        f"or recreate the topic"
+                    )
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            await admin.create_topics(
+                [
+                    NewTopic(
+                        name=s.name,
+                        num_partitions=s.partitions,
+                        replication_factor=replication_factor,
+                        topic_configs={"cleanup.policy": "compact"} if s.compacted else {},
+                    )
+                    for s in missing
+                ]
+            )
+            await _wait_for_leaders(admin, [s.name for s in missing])
+        return [s.name for s in missing]
+    finally:
+        await admin.close()
+
+
+async def _wait_for_leaders(
+    admin: AIOKafkaAdminClient, names: list[str], timeout: float = 30.0
+) -> None:
+    """New partitions answer NotLeaderForPartition until a leader is elected."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        if all(
+            meta["error_code"] == 0 and meta["partitions"]
+            and all(p["leader"] >= 0 for p in meta["partitions"])
+            for meta in described
+        ):
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"topics without partition leaders after {timeout:.0f}s")
+
+
+async def create_all_topics(settings: Settings) -> list[str]:
+    await wait_for_broker(settings.kafka_bootstrap_servers)
+    created = await ensure_topics(settings.kafka_bootstrap_servers, all_topic_specs(settings))
+    log.info("topics ready", extra={"created": len(created)})
+    return created

@@ -1,0 +1,29 @@
+"""Faust app factory. Tiny on purpose: agents register themselves on the app."""
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import CollectorRegistry
+
+from streams.settings import Settings
+
+
+def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
+        store=settings.table_store,
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.topic_partitions,
+        # No on_leader timers here, so no leader-election topic.
+        topic_disable_leader=True,
+        broker_commit_interval=settings.commit_interval_seconds,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_port=settings.worker_web_port,
+        web_bind="127.0.0.1",
+        web_host="127.0.0.1",
+        # Table contents are customer data: never serve them over HTTP.
+        web_tables_enabled=False,
+    )
+    setup_prometheus_sensors(app, registry=registry, name_prefix="dn_faust")
+    return app
