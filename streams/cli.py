@@ -2,6 +2,7 @@
 
 import click
 
+from agents.taxonomy.cli import classify, codes
 from streams.run_commands import COMMANDS
 
 
@@ -14,3 +15,5 @@ def main() -> None:
 # module stays a table of contents.
 for _command in COMMANDS:
     main.add_command(_command)
+main.add_command(classify)
+main.add_command(codes)
