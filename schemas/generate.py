@@ -10,12 +10,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas import DeadLetter, DeliveryOutcome, NotificationCommand, PaymentEvent
+from schemas.retry_request import RetryRequest
 
 MODELS: dict[str, type[BaseModel]] = {
     "payment_event.v1": PaymentEvent,
     "notification_command.v1": NotificationCommand,
     "delivery_outcome.v1": DeliveryOutcome,
     "dead_letter.v1": DeadLetter,
+    "retry_request.v1": RetryRequest,
 }
 JSON_DIR = Path(__file__).with_name("json")
 
