@@ -262,7 +262,9 @@ def classify(
     if row is not None:
         table = tables.gateways[gw]
         c = _apply_row(_base(tables, row.category, row.source or table.source, gw, code), row)
-        if iso_row is not None and gw != "iso8583":
+        # A raw network code sent alongside is a second reading of the decline;
+        # a row's own `iso` is only its equivalent for the network rules below.
+        if iso_row is not None and parts.iso and gw != "iso8583":
             c = _merge_category(tables, c, iso_row.category, f"raw network code {iso}")
             c = _apply_row(c, iso_row)
     elif iso_row is not None:

@@ -10,6 +10,7 @@ reason (or counts `IgnoredEvent` as deliberately ignored).
 from typing import Any
 
 from schemas.adapters import adyen, cloudevents, stripe
+from schemas.adapters._common import holds_pan
 from schemas.adapters.codes import ComposedCode, compose_code, split_code
 from schemas.adapters.errors import AdapterError, IgnoredEvent
 from schemas.payment_event import PaymentEvent
@@ -43,6 +44,10 @@ def normalize_all(raw: Any, *, default_tenant: str | None = None) -> list[Paymen
     """Every PaymentEvent in one payload (an Adyen notification may batch several)."""
     if not isinstance(raw, dict):
         raise AdapterError("unrecognized", "payload is not a JSON object")
+    if holds_pan(raw):
+        raise AdapterError(
+            "card_number", "payload carries a card number; send brand and last4 only"
+        )
     shape = detect(raw)
     if shape == "cloudevents":
         return normalize_all(cloudevents.unwrap(raw), default_tenant=default_tenant)

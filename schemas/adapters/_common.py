@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.adapters.errors import AdapterError
+from schemas.pan import contains_pan
 from schemas.payment_event import Contact
 
 # Gateway brand spellings to the names templates and budgets use.
@@ -65,3 +66,21 @@ def contact(**fields: str | None) -> Contact | None:
             continue
         good[name] = value
     return Contact.model_validate(good) if good else None
+
+
+def holds_pan(data: Any) -> bool:
+    """True when any string or large integer anywhere in the payload is a card number.
+
+    Checked on the whole raw payload, not only on the fields we copy: a
+    payload with a card number anywhere goes to the dead-letter topic
+    (redacted) so the upstream learns to stop sending it.
+    """
+    if isinstance(data, str):
+        return contains_pan(data)
+    if isinstance(data, dict):
+        return any(holds_pan(k) or holds_pan(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(holds_pan(v) for v in data)
+    if isinstance(data, int) and not isinstance(data, bool) and data >= 10**12:
+        return contains_pan(str(data))
+    return False
