@@ -6,11 +6,17 @@ rule is testable without a broker.
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from agents.case_state import RECENT_EVENT_IDS, CustomerState, OpenCase
+from agents.case_state import (
+    RECENT_EFFECTS,
+    RECENT_EVENT_IDS,
+    CustomerState,
+    OpenCase,
+    RecentEffect,
+)
 from schemas.closed_case import ClosedCase, Resolution
 from schemas.notification import Channel, NotificationCommand, Recipient, notification_id
 from schemas.payment_event import PaymentEvent, PaymentEventType
@@ -70,16 +76,41 @@ def decide(
     """Apply one payment event to one customer's state."""
     current = state or CustomerState(tenant_id=event.tenant_id, customer_id=event.customer_id)
     if event.event_id in current.recent_event_ids:
-        return CaseDecision(state=current, outcome=Outcome.DUPLICATE)
+        return _replay(current, event.event_id)
     seen = [*current.recent_event_ids, event.event_id][-RECENT_EVENT_IDS:]
     contact = event.contact or current.contact
     base = current.model_copy(update={"recent_event_ids": seen, "contact": contact})
 
     if event.type is PaymentEventType.FAILED:
-        return _on_failure(base, event, now, classify)
-    if event.type is PaymentEventType.SUCCEEDED:
-        return _on_success(base, event, now)
-    return _on_method_updated(base, event, now)
+        decision = _on_failure(base, event, now, classify)
+    elif event.type is PaymentEventType.SUCCEEDED:
+        decision = _on_success(base, event, now)
+    else:
+        decision = _on_method_updated(base, event, now)
+    return _remember_effects(decision, event.event_id)
+
+
+def _replay(state: CustomerState, event_id: str) -> CaseDecision:
+    """A seen event: change nothing, but hand back what it produced, to resend."""
+    for effect in state.recent_effects:
+        if effect.event_id == event_id:
+            return CaseDecision(
+                state=state,
+                outcome=Outcome.DUPLICATE,
+                commands=tuple(effect.commands),
+                closed=effect.closed,
+            )
+    return CaseDecision(state=state, outcome=Outcome.DUPLICATE)
+
+
+def _remember_effects(decision: CaseDecision, event_id: str) -> CaseDecision:
+    if not decision.commands and decision.closed is None:
+        return decision
+    effect = RecentEffect(
+        event_id=event_id, commands=list(decision.commands), closed=decision.closed
+    )
+    effects = [*decision.state.recent_effects, effect][-RECENT_EFFECTS:]
+    return replace(decision, state=decision.state.model_copy(update={"recent_effects": effects}))
 
 
 def _on_failure(
@@ -93,7 +124,9 @@ def _on_failure(
                 "decline_code": event.decline_code or state.open_case.decline_code,
             }
         )
-        return CaseDecision(state=state.model_copy(update={"open_case": case}), outcome=Outcome.UPDATED)
+        return CaseDecision(
+            state=state.model_copy(update={"open_case": case}), outcome=Outcome.UPDATED
+        )
 
     info = classify(event)
     card = event.payment_method
@@ -115,9 +148,7 @@ def _on_failure(
     command = _email_command(state, case, FIRST_NOTICE, info, now)
     if command is not None:
         case.notices.append(command.notification_id)
-    new_state = state.model_copy(
-        update={"open_case": case, "cases_opened": state.cases_opened + 1}
-    )
+    new_state = state.model_copy(update={"open_case": case, "cases_opened": state.cases_opened + 1})
     return CaseDecision(
         state=new_state,
         outcome=Outcome.OPENED,
@@ -129,7 +160,9 @@ def _on_failure(
 def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
     case = state.open_case
     if case is None:
-        return CaseDecision(state=state, outcome=Outcome.IGNORED, notes=("success without open case",))
+        return CaseDecision(
+            state=state, outcome=Outcome.IGNORED, notes=("success without open case",)
+        )
     info = DeclineInfo(category=case.decline_category)
     command = _email_command(state, case, PAYMENT_RECEIVED, info, now)
     notices = [*case.notices, command.notification_id] if command else case.notices
@@ -149,7 +182,9 @@ def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> Cas
 def _on_method_updated(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
     case = state.open_case
     if case is None:
-        return CaseDecision(state=state, outcome=Outcome.IGNORED, notes=("card update without open case",))
+        return CaseDecision(
+            state=state, outcome=Outcome.IGNORED, notes=("card update without open case",)
+        )
     closed = _closed(state, case, Resolution.CARD_UPDATED, event, case.notices, recovered=0)
     return CaseDecision(
         state=state.model_copy(update={"open_case": None}),

@@ -2,11 +2,26 @@
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from schemas.closed_case import ClosedCase
+from schemas.notification import NotificationCommand
 from schemas.payment_event import Contact
 
 # Upstream retries arrive close together; remembering the last N event ids per
 # customer catches them without an unbounded, separately partitioned table.
 RECENT_EVENT_IDS = 64
+# Effects of the last few events that produced any. A crash can persist the
+# table update but lose the commands still in the producer buffer; when the
+# event is replayed it is a duplicate, and its recorded effects are sent again
+# (same notification ids, so senders deduplicate).
+RECENT_EFFECTS = 4
+
+
+class RecentEffect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str
+    commands: list[NotificationCommand] = Field(default_factory=list)
+    closed: ClosedCase | None = None
 
 
 class OpenCase(BaseModel):
@@ -37,5 +52,6 @@ class CustomerState(BaseModel):
     contact: Contact | None = None
     open_case: OpenCase | None = None
     recent_event_ids: list[str] = Field(default_factory=list)
+    recent_effects: list[RecentEffect] = Field(default_factory=list)
     cases_opened: int = 0
     cases_recovered: int = 0

@@ -34,7 +34,9 @@ def decode_event(raw: bytes | None, max_bytes: int) -> PaymentEvent | Rejection:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Rejection("not_json", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return Rejection(
+            "not_json", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
     if not isinstance(data, dict):
         return Rejection("not_object", f"expected a JSON object, got {type(data).__name__}")
     try:

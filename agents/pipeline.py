@@ -20,7 +20,7 @@ import faust
 
 from agents.case_logic import Classifier, Outcome, decide, unclassified
 from agents.case_state import CustomerState
-from agents.ingest import Rejection, decode_event, dead_letter
+from agents.ingest import Rejection, dead_letter, decode_event
 from agents.metrics import WorkerMetrics
 from schemas.outcome import DeliveryOutcome, DeliveryStatus
 from schemas.payment_event import PaymentEvent
@@ -29,8 +29,6 @@ from streams.topics import CASES_TABLE, Topic, changelog_name, topic_name
 
 log = logging.getLogger(__name__)
 
-_RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
-
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -38,8 +36,20 @@ class Pipeline:
     cases: Any  # faust.Table[bytes, bytes]
 
 
+def _raw_topic(app: faust.App, name: str, **options: Any) -> Any:
+    """Bytes in, bytes out: we decode at the edge so bad input reaches the DLQ."""
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        **options,
+    )
+
+
 def _topic(app: faust.App, settings: Settings, topic: Topic) -> Any:
-    return app.topic(topic_name(settings, topic), **_RAW)
+    return _raw_topic(app, topic_name(settings, topic))
 
 
 def register_pipeline(
@@ -67,11 +77,11 @@ def register_pipeline(
         key_type=bytes,
         value_type=bytes,
         partitions=settings.topic_partitions,
-        changelog_topic=app.topic(
+        changelog_topic=_raw_topic(
+            app,
             changelog_name(settings, CASES_TABLE),
             partitions=settings.topic_partitions,
             compacting=True,
-            **_RAW,
         ),
     )
 
@@ -93,7 +103,11 @@ def register_pipeline(
         log.warning(
             "event dead-lettered: %s",
             rejection.reason,
-            extra={"topic": message.topic, "partition": message.partition, "offset": message.offset},
+            extra={
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+            },
         )
 
     async def ingest(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
@@ -107,7 +121,7 @@ def register_pipeline(
                     await case_inputs.send(
                         key=result.customer_key.encode(), value=result.model_dump_json().encode()
                     )
-            except Exception:  # noqa: BLE001 - one bad event must not stop the agent
+            except Exception:
                 metrics.processing_errors.labels("ingest").inc()
                 log.exception("ingest failed", extra={"offset": event.message.offset})
                 await send_invalid(raw, Rejection("internal_error", "ingest raised"), event.message)
@@ -117,16 +131,24 @@ def register_pipeline(
         stored = cases.get(key)
         state = CustomerState.model_validate_json(stored) if stored else None
         decision = decide(state, payment, datetime.now(UTC), classify)
-        if decision.outcome is Outcome.DUPLICATE:
+        duplicate = decision.outcome is Outcome.DUPLICATE
+        if duplicate:
             metrics.duplicates.inc()
-            return
-        cases[key] = decision.state.model_dump_json().encode()
-        metrics.events.labels(payment.type.value, payment.gateway).inc()
+        else:
+            cases[key] = decision.state.model_dump_json().encode()
+            metrics.events.labels(payment.type.value, payment.gateway).inc()
         for command in decision.commands:
             await channel_topics[command.channel.value].send(
                 key=key, value=command.model_dump_json().encode()
             )
-            metrics.commands.labels(command.channel.value, command.template).inc()
+            if duplicate:
+                metrics.resent.labels(command.channel.value).inc()
+            else:
+                metrics.commands.labels(command.channel.value, command.template).inc()
+        if duplicate:
+            if decision.closed is not None:
+                await closed.send(key=key, value=decision.closed.model_dump_json().encode())
+            return
         if decision.no_contact:
             metrics.no_contact.labels("email").inc()
         if decision.outcome is Outcome.OPENED:
@@ -146,7 +168,7 @@ def register_pipeline(
             try:
                 payment = PaymentEvent.model_validate_json(event.value)
                 await handle_case(event.key, payment)
-            except Exception:  # noqa: BLE001 - keep the single writer alive
+            except Exception:
                 metrics.processing_errors.labels("cases").inc()
                 log.exception("case update failed", extra={"offset": event.message.offset})
                 await send_invalid(
@@ -175,4 +197,3 @@ def register_pipeline(
         app.agent(outcomes_in, name="outcomes")(outcomes_agent),
     )
     return Pipeline(agents=agents, cases=cases)
-

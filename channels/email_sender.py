@@ -38,16 +38,22 @@ DEDUP_CAPACITY = 200_000
 class SenderMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.attempts = Counter(
-            "dn_sender_attempts_total", "Delivery attempts by channel and status",
-            ["channel", "status"], registry=registry,
+            "dn_sender_attempts_total",
+            "Delivery attempts by channel and status",
+            ["channel", "status"],
+            registry=registry,
         )
         self.send_seconds = Histogram(
-            "dn_sender_send_seconds", "Time to hand one message to the provider",
-            ["channel"], registry=registry,
+            "dn_sender_send_seconds",
+            "Time to hand one message to the provider",
+            ["channel"],
+            registry=registry,
         )
         self.invalid_commands = Counter(
-            "dn_sender_invalid_commands_total", "Undecodable commands dead-lettered",
-            ["channel"], registry=registry,
+            "dn_sender_invalid_commands_total",
+            "Undecodable commands dead-lettered",
+            ["channel"],
+            registry=registry,
         )
         self.batches = Counter(
             "dn_sender_batches_total", "Batches committed", ["channel"], registry=registry
@@ -70,7 +76,6 @@ class SeenIds:
             self._ids.popitem(last=False)
 
 
-
 class EmailSender:
     channel = "email"
 
@@ -79,6 +84,7 @@ class EmailSender:
         self.metrics = SenderMetrics(registry)
         self._pool = SmtpPool(settings)
         self._seen = SeenIds()
+        self._in_flight: set[str] = set()
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -105,7 +111,9 @@ class EmailSender:
         log.info("email sender started", extra={"group": f"{s.app_id}-email-sender"})
         try:
             while not self._stopping.is_set():
-                batch = await self._consumer.getmany(timeout_ms=500, max_records=s.sender_batch_size)
+                batch = await self._consumer.getmany(
+                    timeout_ms=500, max_records=s.sender_batch_size
+                )
                 records = [r for rs in batch.values() for r in rs]
                 if records:
                     await self._process(records)
@@ -135,7 +143,9 @@ class EmailSender:
             if letter is not None:
                 futures.append(
                     await self._producer.send(
-                        dlq_topic, key=record.key, value=letter.model_dump_json().encode(),
+                        dlq_topic,
+                        key=record.key,
+                        value=letter.model_dump_json().encode(),
                         headers=[("dn-reason", letter.reason.encode())],
                     )
                 )
@@ -150,15 +160,29 @@ class EmailSender:
         except ValidationError:
             self.metrics.invalid_commands.labels(self.channel).inc()
             return [], self._dead_letter(record, "invalid_command", "command failed validation")
-        if command.notification_id in self._seen:
+        nid = command.notification_id
+        if nid in self._seen or nid in self._in_flight:
             self.metrics.attempts.labels(self.channel, DeliveryStatus.DUPLICATE.value).inc()
             return [_outcome(command, DeliveryStatus.DUPLICATE, attempt=0)], None
+        # Claimed before the first await: a batch delivers concurrently and may
+        # hold the same id twice (a replayed command next to the original).
+        self._in_flight.add(nid)
+        try:
+            return await self._attempt(record, command)
+        finally:
+            self._in_flight.discard(nid)
+
+    async def _attempt(
+        self, record: ConsumerRecord[bytes, bytes], command: NotificationCommand
+    ) -> tuple[list[DeliveryOutcome], DeadLetter | None]:
         message = build_email(command, from_addr=self._settings.email_from)
         outcomes: list[DeliveryOutcome] = []
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._settings.email_retry_attempts),
-                wait=wait_random_exponential(multiplier=self._settings.email_retry_base_seconds, max=30),
+                wait=wait_random_exponential(
+                    multiplier=self._settings.email_retry_base_seconds, max=30
+                ),
                 retry=retry_if_exception(lambda e: isinstance(e, ChannelError) and e.retriable),
                 reraise=True,
             ):
@@ -172,14 +196,20 @@ class EmailSender:
                         )
                     except ChannelError as exc:
                         status = DeliveryStatus.RETRYING if exc.retriable else DeliveryStatus.FAILED
-                        outcomes.append(_outcome(command, status, number, error=str(exc), retriable=exc.retriable))
+                        outcomes.append(
+                            _outcome(
+                                command, status, number, error=str(exc), retriable=exc.retriable
+                            )
+                        )
                         self.metrics.attempts.labels(self.channel, status.value).inc()
                         raise
         except ChannelError as exc:
             if exc.retriable:  # attempts exhausted: the last RETRYING becomes FAILED
                 outcomes[-1] = outcomes[-1].model_copy(update={"status": DeliveryStatus.FAILED})
             log.warning(
-                "email failed permanently: %s", exc, extra={"notification_id": command.notification_id}
+                "email failed permanently: %s",
+                exc,
+                extra={"notification_id": command.notification_id},
             )
             return outcomes, self._dead_letter(record, "delivery_failed", str(exc))
         self._seen.add(command.notification_id)
@@ -189,7 +219,9 @@ class EmailSender:
         )
         return outcomes, None
 
-    def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str) -> DeadLetter:
+    def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
+    ) -> DeadLetter:
         raw = record.value or b""
         return DeadLetter(
             reason=reason,

@@ -8,7 +8,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 class StatusServer:
     def __init__(
-        self, registry: CollectorRegistry, port: int, ready: Callable[[], bool], host: str = "127.0.0.1"
+        self,
+        registry: CollectorRegistry,
+        port: int,
+        ready: Callable[[], bool],
+        host: str = "127.0.0.1",
     ) -> None:
         self._registry = registry
         self._port = port

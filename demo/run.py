@@ -36,7 +36,11 @@ class Demo:
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.own_sink = "smtp_host" not in settings.model_fields_set
         self.mail_dir = RUN / "mail"
-        self.kafka_env = {**os.environ, "KAFKA_DATA": str(RUN / "kafka"), "KAFKA_PORT": self._port()}
+        self.kafka_env = {
+            **os.environ,
+            "KAFKA_DATA": str(RUN / "kafka"),
+            "KAFKA_PORT": self._port(),
+        }
 
     def _port(self) -> str:
         first = self.settings.kafka_bootstrap_servers.split(",")[0]
@@ -59,8 +63,12 @@ class Demo:
             env["DN_SMTP_PORT"] = str(self.settings.smtp_port)
         log = (RUN / f"{name}.log").open("wb")
         proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "streams", *args], cwd=REPO, env=env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "streams", *args],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.procs.append((name, proc))
         print(f"   started {name} (pid {proc.pid}, log {RUN / f'{name}.log'})", flush=True)
@@ -105,22 +113,24 @@ class Demo:
         while True:
             self.check_alive()
             try:
-                worker, sender = self.metrics()
+                worker: Scrape | None = self.metrics()[0]
             except OSError:
-                worker = sender = None
-            if worker is not None and sender is not None:
+                worker = None
+            if worker is not None:
                 seen = (
                     worker.total("dn_payment_events_total")
                     + worker.total("dn_duplicate_events_total")
                     + worker.total("dn_invalid_events_total")
                 )
-                emitted = worker.total("dn_notifications_emitted_total", channel="email")
+                emitted = worker.total(
+                    "dn_notifications_emitted_total", channel="email"
+                ) + worker.total("dn_notifications_resent_total", channel="email")
                 done = sum(
                     worker.total("dn_notifications_total", channel="email", status=s)
                     for s in ("sent", "failed", "duplicate")
                 )
                 if seen >= published and done >= emitted:
-                    return worker, sender
+                    return self.metrics()
             if time.monotonic() > deadline:
                 raise SystemExit("processing did not settle in time; see the logs in " + str(RUN))
             time.sleep(1)
@@ -128,24 +138,31 @@ class Demo:
 
 def summary(demo: Demo, published: int, customers: int, worker: Scrape, elapsed: float) -> str:
     first = worker.total("dn_notifications_emitted_total", channel="email", template="first_notice")
-    thanks = worker.total("dn_notifications_emitted_total", channel="email", template="payment_received")
+    thanks = worker.total(
+        "dn_notifications_emitted_total", channel="email", template="payment_received"
+    )
     sent = worker.total("dn_notifications_total", channel="email", status="sent")
     failed = worker.total("dn_notifications_total", channel="email", status="failed")
     recovered = worker.by_label("dn_recovered_amount_minor_total", "currency")
+    total = worker.total
+    reasons = {k: int(v) for k, v in worker.by_label("dn_invalid_events_total", "reason").items()}
+    closed = worker.by_label("dn_cases_closed_total", "resolution")
+    resends = total("dn_notifications_total", channel="email", status="duplicate")
     lines = [
         "",
         "== decline-notifier demo summary ==",
         f"events published            {published} (from {customers} customers)",
-        f"events valid                {int(worker.total('dn_payment_events_total'))}",
-        f"duplicates ignored          {int(worker.total('dn_duplicate_events_total'))}",
-        f"invalid (payments.invalid)  {int(worker.total('dn_invalid_events_total'))}"
-        f"  {dict((k, int(v)) for k, v in worker.by_label('dn_invalid_events_total', 'reason').items())}",
-        f"cases opened                {int(worker.total('dn_cases_opened_total'))}",
-        f"cases recovered             {int(worker.total('dn_cases_closed_total', resolution='recovered'))}",
-        f"cases closed by card update {int(worker.total('dn_cases_closed_total', resolution='card_updated'))}",
+        f"events valid                {int(total('dn_payment_events_total'))}",
+        f"duplicates ignored          {int(total('dn_duplicate_events_total'))}",
+        f"invalid (payments.invalid)  {int(total('dn_invalid_events_total'))}  {reasons}",
+        f"cases opened                {int(total('dn_cases_opened_total'))}",
+        f"cases recovered             {int(closed.get('recovered', 0))}",
+        f"cases closed by card update {int(closed.get('card_updated', 0))}",
         f"first notices emitted       {int(first)}",
         f"recovery confirmations      {int(thanks)}",
         f"emails sent / failed        {int(sent)} / {int(failed)}",
+        f"resends deduplicated        {int(resends)}"
+        " (upstream retries of a notified event; same notification id)",
         "recovered amount:",
     ]
     for currency, minor in sorted(recovered.items()):
@@ -158,7 +175,9 @@ def summary(demo: Demo, published: int, customers: int, worker: Scrape, elapsed:
             f"in {demo.mail_dir}"
         )
     else:
-        lines.append(f"mails sent to               {demo.settings.smtp_host}:{demo.settings.smtp_port}")
+        lines.append(
+            f"mails sent to               {demo.settings.smtp_host}:{demo.settings.smtp_port}"
+        )
     lines += [
         f"time to settle              {elapsed:.1f} s",
         f"worker metrics              http://127.0.0.1:{demo.settings.worker_web_port}/metrics",
@@ -186,8 +205,14 @@ def run_demo(settings: Settings) -> None:
         print(f"   {len(created)} topics created", flush=True)
         print("== starting processes ==", flush=True)
         if demo.own_sink:
-            demo.spawn("smtp-sink", "smtp-sink", "--dir", str(demo.mail_dir),
-                       "--port", str(settings.smtp_port))
+            demo.spawn(
+                "smtp-sink",
+                "smtp-sink",
+                "--dir",
+                str(demo.mail_dir),
+                "--port",
+                str(settings.smtp_port),
+            )
         demo.spawn("worker", "worker")
         demo.spawn("email-sender", "email-sender")
         print("== publishing sample traffic ==", flush=True)

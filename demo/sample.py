@@ -23,15 +23,34 @@ PROFILES = [
     ("en", "Asia/Tokyo", "JPY", ["Haruto", "Yui"]),
 ]
 GATEWAY_CODES = {
-    "stripe": ["insufficient_funds", "expired_card", "card_declined", "do_not_honor",
-               "incorrect_cvc", "authentication_required", "stolen_card", "processing_error"],
-    "adyen": ["Not enough balance", "Expired Card", "Refused", "CVC Declined", "Issuer Unavailable"],
+    "stripe": [
+        "insufficient_funds",
+        "expired_card",
+        "card_declined",
+        "do_not_honor",
+        "incorrect_cvc",
+        "authentication_required",
+        "stolen_card",
+        "processing_error",
+    ],
+    "adyen": [
+        "Not enough balance",
+        "Expired Card",
+        "Refused",
+        "CVC Declined",
+        "Issuer Unavailable",
+    ],
     "braintree": ["2001", "2004", "2005", "2038", "2046"],
     "checkout": ["20051", "20054", "20005", "20062"],
 }
 TENANTS = ["acme", "globex", "initech"]
 BRANDS = ["visa", "mastercard", "amex"]
-AMOUNTS = {"JPY": (500, 20000), "KWD": (1000, 90000), "INR": (19900, 499900), "BDT": (50000, 900000)}
+AMOUNTS = {
+    "JPY": (500, 20000),
+    "KWD": (1000, 90000),
+    "INR": (19900, 499900),
+    "BDT": (50000, 900000),
+}
 
 
 @dataclass
@@ -54,37 +73,51 @@ def build_sample(customers: int = 400, seed: int = 7, now: datetime | None = Non
         gateway = rng.choice(list(GATEWAY_CODES))
         low, high = AMOUNTS.get(currency, (499, 19999))
         amount = rng.randrange(low, high)
-        card = {"brand": rng.choice(BRANDS), "last4": f"{rng.randrange(10000):04d}",
-                "exp_month": rng.randrange(1, 13), "exp_year": rng.randrange(2026, 2031)}
-        contact = {"email": f"{customer}@{tenant}.example", "locale": locale, "timezone": zone,
-                   "name": rng.choice(names)}
+        card = {
+            "brand": rng.choice(BRANDS),
+            "last4": f"{rng.randrange(10000):04d}",
+            "exp_month": rng.randrange(1, 13),
+            "exp_year": rng.randrange(2026, 2031),
+        }
+        contact = {
+            "email": f"{customer}@{tenant}.example",
+            "locale": locale,
+            "timezone": zone,
+            "name": rng.choice(names),
+        }
         key = f"{tenant}:{customer}".encode()
         events: list[tuple[bytes, bytes]] = []
         t = start + timedelta(seconds=n)
 
-        def event(kind: str, idx: int, code: str | None = None, when: datetime = t) -> bytes:
-            body = {"schema_version": 1, "event_id": f"evt_{customer}_{idx}",
-                    "occurred_at": when.isoformat(), "tenant_id": tenant, "customer_id": customer,
-                    "payment_id": f"pay_{customer}", "type": kind, "amount": amount,
-                    "currency": currency, "gateway": gateway, "payment_method": card,
-                    "contact": contact}
-            if code is not None:
-                body["decline_code"] = code
-            return json.dumps(body, ensure_ascii=False).encode()
+        base = {
+            "schema_version": 1,
+            "tenant_id": tenant,
+            "customer_id": customer,
+            "payment_id": f"pay_{customer}",
+            "amount": amount,
+            "currency": currency,
+            "gateway": gateway,
+            "payment_method": card,
+            "contact": contact,
+        }
 
         failures = rng.randint(3, 7)
         for i in range(failures):
-            value = event("payment.failed", i, rng.choice(GATEWAY_CODES[gateway]),
-                          t + timedelta(hours=i))
+            code = rng.choice(GATEWAY_CODES[gateway])
+            value = _event(base, "payment.failed", i, t + timedelta(hours=i), code)
             events.append((key, value))
             if rng.random() < 0.08:  # upstream retried the same delivery
                 events.append((key, value))
                 sample.expected_duplicates += 1
         roll = rng.random()
         if roll < 0.45:
-            events.append((key, event("payment.succeeded", 99, when=t + timedelta(hours=failures))))
+            events.append(
+                (key, _event(base, "payment.succeeded", 99, t + timedelta(hours=failures)))
+            )
         elif roll < 0.55:
-            events.append((key, event("payment_method.updated", 98, when=t + timedelta(hours=failures))))
+            events.append(
+                (key, _event(base, "payment_method.updated", 98, t + timedelta(hours=failures)))
+            )
         streams.append(events)
         sample.customers.add(key.decode())
 
@@ -98,13 +131,34 @@ def build_sample(customers: int = 400, seed: int = 7, now: datetime | None = Non
     bad = [
         b"\x00\xffnot json at all",
         b'{"event_id": "evt_missing_fields"}',
-        json.dumps({"schema_version": 1, "event_id": "evt_pan", "occurred_at": start.isoformat(),
-                    "tenant_id": "acme", "customer_id": "cus_x", "payment_id": "pay_x",
-                    "type": "payment.failed", "amount": 100, "currency": "USD",
-                    "gateway": "stripe", "card_number": "4111 1111 1111 1111"}).encode(),
+        json.dumps(
+            {
+                "schema_version": 1,
+                "event_id": "evt_pan",
+                "occurred_at": start.isoformat(),
+                "tenant_id": "acme",
+                "customer_id": "cus_x",
+                "payment_id": "pay_x",
+                "type": "payment.failed",
+                "amount": 100,
+                "currency": "USD",
+                "gateway": "stripe",
+                "card_number": "4111 1111 1111 1111",
+            }
+        ).encode(),
         b'{"amount": 19.99, "currency": "usd"}',
     ]
     for i, value in enumerate(bad):
         sample.messages.insert((i + 1) * len(sample.messages) // (len(bad) + 1), (b"bad", value))
     sample.expected_invalid = len(bad)
     return sample
+
+
+def _event(
+    base: dict[str, object], kind: str, idx: int, when: datetime, code: str | None = None
+) -> bytes:
+    body = {**base, "event_id": f"evt_{base['customer_id']}_{idx}", "type": kind}
+    body["occurred_at"] = when.isoformat()
+    if code is not None:
+        body["decline_code"] = code
+    return json.dumps(body, ensure_ascii=False).encode()

@@ -24,7 +24,7 @@ class SaveToFolder:
         start = len(list(folder.glob("*.eml")))
         self._seq = itertools.count(start + 1)
 
-    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:
         content: bytes = envelope.original_content or b""
         match = _MESSAGE_ID.search(content)
         mid = match.group(1).decode("ascii", "replace") if match else "no-id"

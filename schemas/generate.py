@@ -1,10 +1,11 @@
 """Writes the JSON Schema files under schemas/json from the pydantic models.
 
-Run `python -m schemas.generate` after changing a model; a test fails while
-the committed files are stale.
+Run `python -m schemas.generate` after changing a model; `--check` (run by
+`make test`) fails while the committed files are stale.
 """
 
 import json
+import sys
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -26,7 +27,25 @@ def render(model: type[BaseModel]) -> str:
     return json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+def stale_files() -> list[str]:
+    """Names of the committed schema files that differ from the models."""
+    return [
+        name
+        for name, model in MODELS.items()
+        if not (JSON_DIR / f"{name}.schema.json").is_file()
+        or (JSON_DIR / f"{name}.schema.json").read_text(encoding="utf-8") != render(model)
+    ]
+
+
 def main() -> None:
+    if "--check" in sys.argv[1:]:
+        stale = stale_files()
+        if stale:
+            raise SystemExit(
+                f"stale JSON Schema files in {JSON_DIR}: {', '.join(stale)}; "
+                "run `python -m schemas.generate` and commit the result"
+            )
+        return
     JSON_DIR.mkdir(exist_ok=True)
     for name, model in MODELS.items():
         (JSON_DIR / f"{name}.schema.json").write_text(render(model), encoding="utf-8")

@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from schemas.pan import contains_pan
 
@@ -116,4 +124,3 @@ def _holds_pan(data: Any) -> bool:
     if isinstance(data, int) and not isinstance(data, bool) and data >= 10**12:
         return contains_pan(str(data))
     return False
-

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import time
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
@@ -73,31 +74,46 @@ async def ensure_topics(
                     for s in missing
                 ]
             )
-            await _wait_for_leaders(admin, [s.name for s in missing])
         return [s.name for s in missing]
     finally:
         await admin.close()
 
 
-async def _wait_for_leaders(
-    admin: AIOKafkaAdminClient, names: list[str], timeout: float = 30.0
-) -> None:
-    """New partitions answer NotLeaderForPartition until a leader is elected."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        described = await admin.describe_topics(names)
-        if all(
-            meta["error_code"] == 0 and meta["partitions"]
-            and all(p["leader"] >= 0 for p in meta["partitions"])
-            for meta in described
-        ):
-            return
-        await asyncio.sleep(0.2)
-    raise TimeoutError(f"topics without partition leaders after {timeout:.0f}s")
+async def _wait_for_leaders(bootstrap: str, names: list[str], timeout: float = 30.0) -> None:
+    """Return once every partition of `names` answers as leader.
+
+    A new partition has a leader in the metadata a moment before the broker
+    serves it (producers then see NotLeaderForPartition); asking each leader
+    for its end offsets is a request only a serving leader answers.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            partitions = [
+                TopicPartition(name, p)
+                for name in names
+                for p in (consumer.partitions_for_topic(name) or set())
+            ]
+            try:
+                if partitions and len({tp.topic for tp in partitions}) == len(names):
+                    await consumer.end_offsets(partitions)
+                    return
+            except KafkaError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics not served by a leader after {timeout:.0f}s")
+            await asyncio.sleep(0.2)
+            await consumer._client.force_metadata_update()
+    finally:
+        await consumer.stop()
 
 
 async def create_all_topics(settings: Settings) -> list[str]:
     await wait_for_broker(settings.kafka_bootstrap_servers)
-    created = await ensure_topics(settings.kafka_bootstrap_servers, all_topic_specs(settings))
-    log.info("topics ready", extra={"created": len(created)})
+    specs = all_topic_specs(settings)
+    created = await ensure_topics(settings.kafka_bootstrap_servers, specs)
+    await _wait_for_leaders(settings.kafka_bootstrap_servers, [s.name for s in specs])
+    log.info("topics ready", extra={"topics_created": len(created)})
     return created

@@ -10,7 +10,9 @@ from streams.settings import Settings
 def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     app = faust.App(
         settings.app_id,
-        broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
+        broker=[
+            f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")
+        ],
         store=settings.table_store,
         datadir=str(settings.data_dir),
         topic_partitions=settings.topic_partitions,

@@ -3,6 +3,7 @@
 import click
 
 from agents.taxonomy.cli import classify, codes
+from channels.templating.cli import templates
 from streams.run_commands import COMMANDS
 
 
@@ -17,3 +18,4 @@ for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(classify)
 main.add_command(codes)
+main.add_command(templates)

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     )
     app_id: str = Field(
         default="decline-notifier",
-        description="Faust app id: consumer group and changelog prefix. Changing it replays everything",
+        description=(
+            "Faust app id: consumer group and changelog prefix. Changing it replays everything"
+        ),
     )
     # Faust worker
     worker_web_port: int = Field(default=6066, description="Worker HTTP port (/metrics, health)")
@@ -43,7 +45,9 @@ class Settings(BaseSettings):
         description="Faust table store; memory:// rebuilds from the changelog on start",
     )
     commit_interval_seconds: float = Field(
-        default=1.0, gt=0, le=60,
+        default=1.0,
+        gt=0,
+        le=60,
         description="How often the worker commits offsets: the duplicate window after a crash",
     )
     max_event_bytes: int = Field(
@@ -55,7 +59,9 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = Field(
         default="none", description="none, starttls (upgrade after connect) or tls (implicit TLS)"
     )
-    smtp_username: str | None = Field(default=None, description="SMTP user, if the server needs one")
+    smtp_username: str | None = Field(
+        default=None, description="SMTP user, if the server needs one"
+    )
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="Per SMTP command timeout")
     smtp_pool_size: int = Field(default=4, ge=1, le=64, description="SMTP connections per sender")
@@ -84,4 +90,6 @@ def load_settings() -> Settings:
                 f"  DN_{field.upper()}: {err['msg']} (got {err.get('input')!r}); "
                 f"fix the variable in the environment or .env"
             )
-        raise ConfigError("invalid configuration (environment / .env):\n" + "\n".join(lines)) from exc
+        raise ConfigError(
+            "invalid configuration (environment / .env):\n" + "\n".join(lines)
+        ) from exc

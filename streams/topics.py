@@ -59,5 +59,7 @@ def all_topic_specs(settings: Settings) -> list[TopicSpec]:
     specs = [
         TopicSpec(topic_name(settings, t), settings.topic_partitions, t in COMPACTED) for t in Topic
     ]
-    specs += [TopicSpec(changelog_name(settings, t), settings.topic_partitions, True) for t in TABLES]
+    specs += [
+        TopicSpec(changelog_name(settings, t), settings.topic_partitions, True) for t in TABLES
+    ]
     return specs

@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+import agents
+import channels
+import demo
+import schemas
+import streams
+from streams.settings import ConfigError, Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("package", [agents, channels, schemas, streams, demo])
+def test_our_packages_are_imported_from_this_repo(package: object) -> None:
+    # `agents` and `channels` are also names of unrelated PyPI projects.
+    assert Path(package.__file__).resolve().is_relative_to(REPO)  # type: ignore[attr-defined]
+
+
+def test_defaults_point_at_the_local_broker_and_sink(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "tests")  # no .env here
+    settings = Settings()
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert settings.topic_partitions == 12
+
+
+def test_bad_configuration_names_the_variable_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DN_SMTP_PORT", "not-a-port")
+    monkeypatch.setenv("DN_SMTP_SECURITY", "maybe")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "DN_SMTP_PORT" in message and "DN_SMTP_SECURITY" in message
+    assert "fix the variable" in message
+
+
+def test_env_overrides_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DN_SMTP_HOST", "mail.internal")
+    settings = load_settings()
+    assert settings.smtp_host == "mail.internal"
+    assert "smtp_host" in settings.model_fields_set
