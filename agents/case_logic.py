@@ -5,7 +5,6 @@ rule is testable without a broker.
 """
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -17,25 +16,39 @@ from agents.case_state import (
     OpenCase,
     RecentEffect,
 )
+from agents.retry_policy import (
+    DEFAULT_BUDGET,
+    DEFAULT_MORNING_HOUR,
+    DEFAULT_WINDOW_DAYS,
+    budget_key,
+    card_identity,
+    plan_retry,
+    prune_attempts,
+)
+from agents.taxonomy import Classification, classify
 from schemas.closed_case import ClosedCase, Resolution
 from schemas.notification import Channel, NotificationCommand, Recipient, notification_id
 from schemas.payment_event import PaymentEvent, PaymentEventType
+from schemas.retry_request import RetryRequest
 
 
 @dataclass(frozen=True)
-class DeclineInfo:
-    """What the message needs to know about a decline (see agents.taxonomy)."""
+class RetryPolicy:
+    """Per-card retry budget (Visa: at most 15 in 30 days) and the local retry hour."""
 
-    category: str = "unknown"
-    customer_action: str = "update_payment_method"
-    disclose_reason: bool = False
-
-
-Classifier = Callable[[PaymentEvent], DeclineInfo]
+    budget: int = DEFAULT_BUDGET
+    window_days: int = DEFAULT_WINDOW_DAYS
+    morning_hour: int = DEFAULT_MORNING_HOUR
 
 
-def unclassified(_event: PaymentEvent) -> DeclineInfo:
-    return DeclineInfo()
+NETWORKS = {"visa": "visa", "mastercard": "mastercard", "mc": "mastercard"}
+
+
+def classify_event(event: PaymentEvent) -> Classification:
+    brand = event.payment_method.brand.lower() if event.payment_method else ""
+    return classify(
+        event.gateway, event.decline_code, event.network_advice_code, NETWORKS.get(brand)
+    )
 
 
 class Outcome(StrEnum):
@@ -53,6 +66,8 @@ class CaseDecision:
     outcome: Outcome
     commands: tuple[NotificationCommand, ...] = ()
     closed: ClosedCase | None = None
+    retry: RetryRequest | None = None
+    classification: Classification | None = None
     no_contact: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -71,7 +86,7 @@ def decide(
     state: CustomerState | None,
     event: PaymentEvent,
     now: datetime,
-    classify: Classifier = unclassified,
+    policy: RetryPolicy = RetryPolicy(),
 ) -> CaseDecision:
     """Apply one payment event to one customer's state."""
     current = state or CustomerState(tenant_id=event.tenant_id, customer_id=event.customer_id)
@@ -82,7 +97,7 @@ def decide(
     base = current.model_copy(update={"recent_event_ids": seen, "contact": contact})
 
     if event.type is PaymentEventType.FAILED:
-        decision = _on_failure(base, event, now, classify)
+        decision = _with_retry(_on_failure(base, event, now), event, policy)
     elif event.type is PaymentEventType.SUCCEEDED:
         decision = _on_success(base, event, now)
     else:
@@ -99,12 +114,13 @@ def _replay(state: CustomerState, event_id: str) -> CaseDecision:
                 outcome=Outcome.DUPLICATE,
                 commands=tuple(effect.commands),
                 closed=effect.closed,
+                retry=effect.retry,
             )
     return CaseDecision(state=state, outcome=Outcome.DUPLICATE)
 
 
 def _remember_effects(decision: CaseDecision, event_id: str) -> CaseDecision:
-    if not decision.commands and decision.closed is None:
+    if not decision.commands and decision.closed is None and decision.retry is None:
         return decision
     effect = RecentEffect(
         event_id=event_id, commands=list(decision.commands), closed=decision.closed
@@ -113,9 +129,8 @@ def _remember_effects(decision: CaseDecision, event_id: str) -> CaseDecision:
     return replace(decision, state=decision.state.model_copy(update={"recent_effects": effects}))
 
 
-def _on_failure(
-    state: CustomerState, event: PaymentEvent, now: datetime, classify: Classifier
-) -> CaseDecision:
+def _on_failure(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
+    info = classify_event(event)
     if state.open_case is not None:
         case = state.open_case.model_copy(
             update={
@@ -125,10 +140,11 @@ def _on_failure(
             }
         )
         return CaseDecision(
-            state=state.model_copy(update={"open_case": case}), outcome=Outcome.UPDATED
+            state=state.model_copy(update={"open_case": case}),
+            outcome=Outcome.UPDATED,
+            classification=info,
         )
 
-    info = classify(event)
     card = event.payment_method
     case = OpenCase(
         case_id=case_id_for(event),
@@ -140,12 +156,14 @@ def _on_failure(
         gateway=event.gateway,
         decline_code=event.decline_code,
         network_advice_code=event.network_advice_code,
-        decline_category=info.category,
+        decline_category=info.category.value,
+        customer_action=info.customer_action.value,
+        disclose_reason=info.disclose_reason,
         card_brand=card.brand if card else None,
         card_last4=card.last4 if card else None,
         last_failure_at=event.occurred_at,
     )
-    command = _email_command(state, case, FIRST_NOTICE, info, now)
+    command = _email_command(state, case, FIRST_NOTICE, now)
     if command is not None:
         case.notices.append(command.notification_id)
     new_state = state.model_copy(update={"open_case": case, "cases_opened": state.cases_opened + 1})
@@ -153,8 +171,47 @@ def _on_failure(
         state=new_state,
         outcome=Outcome.OPENED,
         commands=(command,) if command else (),
+        classification=info,
         no_contact=command is None,
     )
+
+
+def _with_retry(decision: CaseDecision, event: PaymentEvent, policy: RetryPolicy) -> CaseDecision:
+    """Ask billing to retry, within the card's budget, at the customer's local morning."""
+    case = decision.state.open_case
+    if case is None or decision.classification is None:
+        return decision
+    key = budget_key(
+        event.tenant_id,
+        card_identity(event.payment_method) if event.payment_method else "unknown-card",
+        event.amount,
+    )
+    used = prune_attempts(
+        decision.state.retry_attempts.get(key, []),
+        now=event.occurred_at,
+        window_days=policy.window_days,
+    )
+    contact = decision.state.contact
+    plan = plan_retry(
+        decision.classification,
+        failed_at=event.occurred_at,
+        customer_timezone=contact.timezone if contact else None,
+        attempts_in_window=used,
+        budget=policy.budget,
+        window_days=policy.window_days,
+        morning_hour=policy.morning_hour,
+    )
+    if plan is None:
+        return decision
+    request = plan.to_request(
+        payment_id=event.payment_id,
+        tenant_id=event.tenant_id,
+        customer_id=event.customer_id,
+        case_id=case.case_id,
+    )
+    attempts = {**decision.state.retry_attempts, key: [*used, plan.not_before]}
+    state = decision.state.model_copy(update={"retry_attempts": attempts})
+    return replace(decision, state=state, retry=request)
 
 
 def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
@@ -163,8 +220,7 @@ def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> Cas
         return CaseDecision(
             state=state, outcome=Outcome.IGNORED, notes=("success without open case",)
         )
-    info = DeclineInfo(category=case.decline_category)
-    command = _email_command(state, case, PAYMENT_RECEIVED, info, now)
+    command = _email_command(state, case, PAYMENT_RECEIVED, now)
     notices = [*case.notices, command.notification_id] if command else case.notices
     closed = _closed(state, case, Resolution.RECOVERED, event, notices, recovered=event.amount)
     new_state = state.model_copy(
@@ -226,7 +282,7 @@ def _locale(state: CustomerState) -> str:
 
 
 def _email_command(
-    state: CustomerState, case: OpenCase, step: str, info: DeclineInfo, now: datetime
+    state: CustomerState, case: OpenCase, step: str, now: datetime
 ) -> NotificationCommand | None:
     contact = state.contact
     if contact is None or contact.email is None:
@@ -253,9 +309,9 @@ def _email_command(
         card_last4=case.card_last4,
         gateway=case.gateway,
         decline_code=case.decline_code,
-        decline_category=info.category,
-        customer_action=info.customer_action,
-        disclose_reason=info.disclose_reason,
+        decline_category=case.decline_category,
+        customer_action=case.customer_action,
+        disclose_reason=case.disclose_reason,
         decline_at=case.opened_at,
         created_at=now,
     )

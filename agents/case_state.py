@@ -5,6 +5,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from schemas.closed_case import ClosedCase
 from schemas.notification import NotificationCommand
 from schemas.payment_event import Contact
+from schemas.retry_request import RetryRequest
 
 # Upstream retries arrive close together; remembering the last N event ids per
 # customer catches them without an unbounded, separately partitioned table.
@@ -22,6 +23,7 @@ class RecentEffect(BaseModel):
     event_id: str
     commands: list[NotificationCommand] = Field(default_factory=list)
     closed: ClosedCase | None = None
+    retry: RetryRequest | None = None
 
 
 class OpenCase(BaseModel):
@@ -37,6 +39,8 @@ class OpenCase(BaseModel):
     decline_code: str | None
     network_advice_code: str | None
     decline_category: str
+    customer_action: str = "update_payment_method"
+    disclose_reason: bool = False
     card_brand: str | None
     card_last4: str | None
     failures: int = 1
@@ -53,5 +57,9 @@ class CustomerState(BaseModel):
     open_case: OpenCase | None = None
     recent_event_ids: list[str] = Field(default_factory=list)
     recent_effects: list[RecentEffect] = Field(default_factory=list)
+    retry_attempts: dict[str, list[AwareDatetime]] = Field(
+        default_factory=dict,
+        description="retry requests per budget key (card and amount), pruned to the window",
+    )
     cases_opened: int = 0
     cases_recovered: int = 0

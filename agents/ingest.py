@@ -1,7 +1,9 @@
-"""Edge decoding of upstream bytes into PaymentEvent, or a reason it is invalid.
+"""Edge decoding of upstream bytes into PaymentEvents, or a reason they are invalid.
 
 Faust would commit and merely log a message it cannot decode; we take raw
-bytes and decide here, so every bad input reaches payments.invalid.
+bytes and decide here, so every bad input reaches payments.invalid. Payload
+shapes (canonical, CloudEvents, Stripe, Adyen) are told apart by
+schemas.adapters.
 """
 
 import base64
@@ -11,6 +13,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from schemas.adapters import AdapterError, IgnoredEvent, normalize_all
 from schemas.dead_letter import DeadLetter
 from schemas.pan import redact_bytes, redact_text
 from schemas.payment_event import PaymentEvent
@@ -22,7 +25,16 @@ class Rejection:
     detail: str
 
 
-def decode_event(raw: bytes | None, max_bytes: int) -> PaymentEvent | Rejection:
+@dataclass(frozen=True)
+class Ignored:
+    """Well-formed input we deliberately do not act on (counted, not dead-lettered)."""
+
+    reason: str
+
+
+def decode_events(
+    raw: bytes | None, max_bytes: int, default_tenant: str | None = None
+) -> list[PaymentEvent] | Rejection | Ignored:
     if not raw:
         return Rejection("empty", "message has no value")
     if len(raw) > max_bytes:
@@ -40,9 +52,14 @@ def decode_event(raw: bytes | None, max_bytes: int) -> PaymentEvent | Rejection:
     if not isinstance(data, dict):
         return Rejection("not_object", f"expected a JSON object, got {type(data).__name__}")
     try:
-        return PaymentEvent.model_validate(data)
+        events = normalize_all(data, default_tenant=default_tenant)
+    except IgnoredEvent as exc:
+        return Ignored(exc.reason)
     except ValidationError as exc:
         return Rejection("schema", _summarize(exc))
+    except AdapterError as exc:
+        return Rejection(exc.reason, redact_text(str(exc)))
+    return events if events else Ignored("no_events")
 
 
 def _summarize(exc: ValidationError) -> str:

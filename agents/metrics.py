@@ -12,6 +12,7 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 2
 
 class WorkerMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self.events = Counter(
             "dn_payment_events_total",
             "Valid payment events by type and gateway",
@@ -22,6 +23,24 @@ class WorkerMetrics:
             "dn_invalid_events_total",
             "Events sent to payments.invalid, by reason",
             ["reason"],
+            registry=registry,
+        )
+        self.ignored_inputs = Counter(
+            "dn_ignored_inputs_total",
+            "Well-formed upstream messages deliberately not acted on, by reason",
+            ["reason"],
+            registry=registry,
+        )
+        self.declines = Counter(
+            "dn_declines_total",
+            "Failed payments by gateway and canonical decline category",
+            ["gateway", "category"],
+            registry=registry,
+        )
+        self.retry_requests = Counter(
+            "dn_retry_requests_total",
+            "Retry requests published to billing, by gateway",
+            ["gateway"],
             registry=registry,
         )
         self.duplicates = Counter(

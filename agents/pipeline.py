@@ -10,6 +10,7 @@ handler raised and then stops the agent, so an uncaught error would silently
 drop the event and halt the pipeline.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from typing import Any
 
 import faust
 
-from agents.case_logic import Classifier, Outcome, decide, unclassified
+from agents.case_logic import CaseDecision, Outcome, RetryPolicy, decide
 from agents.case_state import CustomerState
-from agents.ingest import Rejection, dead_letter, decode_event
+from agents.ingest import Ignored, Rejection, dead_letter, decode_events
 from agents.metrics import WorkerMetrics
+from agents.taxonomy.unknown_codes import record_unknown, unknown_codes_counter
 from schemas.outcome import DeliveryOutcome, DeliveryStatus
 from schemas.payment_event import PaymentEvent
 from streams.settings import Settings
@@ -56,8 +58,12 @@ def register_pipeline(
     app: faust.App,
     settings: Settings,
     metrics: WorkerMetrics,
-    classify: Classifier = unclassified,
 ) -> Pipeline:
+    policy = RetryPolicy(
+        budget=settings.retry_budget,
+        window_days=settings.retry_window_days,
+        morning_hour=settings.retry_morning_hour,
+    )
     events_in = _topic(app, settings, Topic.PAYMENT_EVENTS)
     invalid = _topic(app, settings, Topic.PAYMENTS_INVALID)
     case_inputs = _topic(app, settings, Topic.CASE_INPUTS)
@@ -69,6 +75,7 @@ def register_pipeline(
         "chat": _topic(app, settings, Topic.NOTIFY_CHAT),
     }
     closed = _topic(app, settings, Topic.CASES_CLOSED)
+    retry_requests = _topic(app, settings, Topic.RETRY_REQUESTS)
     outcomes_in = _topic(app, settings, Topic.NOTIFY_OUTCOMES)
 
     cases = app.Table(
@@ -114,13 +121,17 @@ def register_pipeline(
         async for event in stream.events():
             raw = event.value
             try:
-                result = decode_event(raw, settings.max_event_bytes)
+                result = decode_events(raw, settings.max_event_bytes, settings.default_tenant)
                 if isinstance(result, Rejection):
                     await send_invalid(raw, result, event.message)
+                elif isinstance(result, Ignored):
+                    metrics.ignored_inputs.labels(result.reason).inc()
                 else:
-                    await case_inputs.send(
-                        key=result.customer_key.encode(), value=result.model_dump_json().encode()
-                    )
+                    for payment in result:
+                        await case_inputs.send(
+                            key=payment.customer_key.encode(),
+                            value=payment.model_dump_json().encode(),
+                        )
             except Exception:
                 metrics.processing_errors.labels("ingest").inc()
                 log.exception("ingest failed", extra={"offset": event.message.offset})
@@ -130,7 +141,7 @@ def register_pipeline(
     async def handle_case(key: bytes, payment: PaymentEvent) -> None:
         stored = cases.get(key)
         state = CustomerState.model_validate_json(stored) if stored else None
-        decision = decide(state, payment, datetime.now(UTC), classify)
+        decision = decide(state, payment, datetime.now(UTC), policy)
         duplicate = decision.outcome is Outcome.DUPLICATE
         if duplicate:
             metrics.duplicates.inc()
@@ -145,10 +156,15 @@ def register_pipeline(
                 metrics.resent.labels(command.channel.value).inc()
             else:
                 metrics.commands.labels(command.channel.value, command.template).inc()
+        if decision.retry is not None:
+            await retry_requests.send(key=key, value=decision.retry.model_dump_json().encode())
+            if not duplicate:
+                metrics.retry_requests.labels(payment.gateway).inc()
         if duplicate:
             if decision.closed is not None:
                 await closed.send(key=key, value=decision.closed.model_dump_json().encode())
             return
+        await note_classification(decision, payment)
         if decision.no_contact:
             metrics.no_contact.labels("email").inc()
         if decision.outcome is Outcome.OPENED:
@@ -162,6 +178,23 @@ def register_pipeline(
                     decision.closed.recovered_amount
                 )
             await closed.send(key=key, value=decision.closed.model_dump_json().encode())
+
+    unknown_counter = unknown_codes_counter(metrics.registry)
+
+    async def note_classification(decision: CaseDecision, payment: PaymentEvent) -> None:
+        c = decision.classification
+        if c is None:
+            return
+        metrics.declines.labels(payment.gateway, c.category.value).inc()
+        if not c.known and payment.decline_code:
+            # File I/O with a lock: off the event loop.
+            await asyncio.to_thread(
+                record_unknown,
+                payment.gateway,
+                payment.decline_code,
+                settings.unknown_codes_path,
+                counter=unknown_counter,
+            )
 
     async def case_agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():

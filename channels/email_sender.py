@@ -20,9 +20,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from pydantic import ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from channels.email_message import build_email
 from channels.errors import ChannelError
 from channels.smtp_pool import SmtpPool
+from channels.templating import TemplatingError, build_email
 from schemas.dead_letter import DeadLetter
 from schemas.notification import NotificationCommand
 from schemas.outcome import DeliveryOutcome, DeliveryStatus
@@ -175,7 +175,13 @@ class EmailSender:
     async def _attempt(
         self, record: ConsumerRecord[bytes, bytes], command: NotificationCommand
     ) -> tuple[list[DeliveryOutcome], DeadLetter | None]:
-        message = build_email(command, from_addr=self._settings.email_from)
+        try:
+            message = build_email(command, from_addr=self._settings.email_from)
+        except TemplatingError as exc:
+            # A template that cannot render will not render on retry either.
+            self.metrics.attempts.labels(self.channel, DeliveryStatus.FAILED.value).inc()
+            failed = _outcome(command, DeliveryStatus.FAILED, 0, error=f"template: {exc}")
+            return [failed], self._dead_letter(record, "template_error", str(exc))
         outcomes: list[DeliveryOutcome] = []
         try:
             async for attempt in AsyncRetrying(

@@ -53,6 +53,24 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(
         default=1_048_576, ge=1024, description="Events larger than this go to payments.invalid"
     )
+    default_tenant: str | None = Field(
+        default=None,
+        description=(
+            "Tenant for raw Stripe events that carry neither metadata.tenant_id nor account"
+        ),
+    )
+    # Retry requests to billing
+    retry_budget: int = Field(
+        default=15, ge=0, le=100, description="Retry requests per card and amount per window"
+    )
+    retry_window_days: int = Field(default=30, ge=1, le=365, description="Retry budget window")
+    retry_morning_hour: int = Field(
+        default=9, ge=0, le=23, description="Local hour at which retries are requested"
+    )
+    unknown_codes_path: Path = Field(
+        default=Path(".run/unknown-codes.json"),
+        description="Where unknown decline codes are recorded (`decline-notifier codes --unknown`)",
+    )
     # SMTP / email sender
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server host")
     smtp_port: int = Field(default=2525, ge=1, le=65535, description="SMTP server port")

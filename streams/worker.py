@@ -5,20 +5,17 @@ import logging
 import faust
 from prometheus_client import CollectorRegistry
 
-from agents.case_logic import Classifier, unclassified
 from agents.metrics import WorkerMetrics
 from agents.pipeline import Pipeline, register_pipeline
 from streams.app import create_app
 from streams.settings import Settings
 
 
-def build_worker(
-    settings: Settings, classify: Classifier = unclassified
-) -> tuple[faust.App, Pipeline, WorkerMetrics]:
+def build_worker(settings: Settings) -> tuple[faust.App, Pipeline, WorkerMetrics]:
     registry = CollectorRegistry()
     app = create_app(settings, registry)
     metrics = WorkerMetrics(registry)
-    pipeline = register_pipeline(app, settings, metrics, classify)
+    pipeline = register_pipeline(app, settings, metrics)
 
     @app.page("/health")
     async def health(view: faust.web.View, _request: faust.web.Request) -> faust.web.Response:

@@ -35,7 +35,9 @@ def detect(raw: dict[str, Any]) -> str:
         return "adyen"
     if stripe.is_stripe_event(raw):
         return "stripe"
-    if "event_id" in raw and "schema_version" in raw:
+    # Anything else that looks like our own event is validated as one, so the
+    # dead letter names the missing or wrong fields instead of "unrecognized".
+    if raw.keys() & {"schema_version", "event_id", "tenant_id", "customer_id", "payment_id"}:
         return "canonical"
     raise AdapterError("unrecognized", "not a canonical, CloudEvents, Stripe or Adyen payload")
 

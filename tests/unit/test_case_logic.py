@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from agents.case_logic import (
     FIRST_NOTICE,
     PAYMENT_RECEIVED,
-    DeclineInfo,
     Outcome,
+    RetryPolicy,
     case_id_for,
     decide,
 )
@@ -105,17 +106,54 @@ def test_ids_are_deterministic_across_replays() -> None:
     assert case_id_for(payment()) == first.state.open_case.case_id  # type: ignore[union-attr]
 
 
-def test_classifier_output_reaches_the_command() -> None:
-    info = DeclineInfo(
-        category="insufficient_funds", customer_action="retry_later", disclose_reason=True
-    )
-    decision = decide(None, payment(), NOW, classify=lambda _e: info)
+def test_classification_reaches_the_command_and_the_case() -> None:
+    decision = decide(None, payment(decline_code="expired_card"), NOW)
     command = decision.commands[0]
     assert (command.decline_category, command.customer_action, command.disclose_reason) == (
-        "insufficient_funds",
-        "retry_later",
+        "expired_card",
+        "update_payment_method",
         True,
     )
+
+
+def test_soft_decline_asks_billing_to_retry_at_the_customers_local_morning() -> None:
+    decision = decide(None, payment(decline_code="insufficient_funds"), NOW)
+    retry = decision.retry
+    assert retry is not None
+    assert (retry.payment_id, retry.attempt) == ("pay_9", 1)
+    local = retry.not_before.astimezone(ZoneInfo("Europe/Madrid"))
+    assert local.hour == 9 and local.minute == 0
+    assert retry.not_before > datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
+
+
+def test_stolen_card_gets_no_retry_and_no_disclosed_reason() -> None:
+    decision = decide(None, payment(decline_code="stolen_card"), NOW)
+    assert decision.retry is None
+    command = decision.commands[0]
+    assert command.disclose_reason is False
+    assert command.decline_category == "lost_or_stolen"
+
+
+def test_retry_budget_caps_requests_per_card_and_amount() -> None:
+    policy = RetryPolicy(budget=3)
+    state = None
+    retries = 0
+    for i in range(6):
+        decision = decide(
+            state,
+            payment(event_id=f"evt_{i}", occurred_at=f"2026-12-0{1 + i}T10:15:00Z"),
+            NOW,
+            policy,
+        )
+        state = decision.state
+        retries += decision.retry is not None
+    assert retries == 3
+
+
+def test_no_retry_after_recovery() -> None:
+    opened = decide(None, payment(), NOW).state
+    paid = decide(opened, payment(event_id="evt_ok", type="payment.succeeded"), NOW)
+    assert paid.retry is None
 
 
 def test_a_replayed_event_hands_back_its_effects_for_an_idempotent_resend() -> None:
