@@ -7,12 +7,12 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 KAFKA   := deploy/kafka/kafka.sh
 
-.PHONY: demo test setup kafka-fetch lint typecheck schemas-check unit integration bench kafka-start kafka-stop clean
+.PHONY: demo test setup kafka-fetch lint typecheck schemas-check templates-check unit integration bench kafka-start kafka-stop clean
 
 demo: setup kafka-fetch  ## Run the whole system locally with sample traffic
 	$(BIN)/decline-notifier demo
 
-test: setup kafka-fetch lint typecheck schemas-check  ## Lint, type-check and run every test (starts its own Kafka)
+test: setup kafka-fetch lint typecheck schemas-check templates-check  ## Lint, type-check and run every test (starts its own Kafka)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 setup: $(STAMP)
@@ -35,6 +35,9 @@ typecheck: setup
 
 schemas-check: setup
 	$(BIN)/python -m schemas.generate --check
+
+templates-check: setup
+	$(BIN)/decline-notifier templates check
 
 unit: setup
 	$(BIN)/pytest -q -m "not kafka and not smtp"

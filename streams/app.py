@@ -19,6 +19,9 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
         # No on_leader timers here, so no leader-election topic.
         topic_disable_leader=True,
         broker_commit_interval=settings.commit_interval_seconds,
+        # Faust's 60 s default keeps a killed worker's partitions idle for a minute.
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_seconds / 3),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         web_port=settings.worker_web_port,

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         le=60,
         description="How often the worker commits offsets: the duplicate window after a crash",
     )
+    session_timeout_seconds: float = Field(
+        default=10.0,
+        ge=6,
+        le=300,
+        description="Kafka consumer session timeout: how soon a dead worker's partitions move",
+    )
     max_event_bytes: int = Field(
         default=1_048_576, ge=1024, description="Events larger than this go to payments.invalid"
     )

@@ -83,11 +83,12 @@ async def email_sender(settings: Settings) -> AsyncIterator[EmailSender]:
 
 
 async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    """Publish in order and wait until the broker has every message."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
     try:
-        for key, value in messages:
-            await producer.send_and_wait(topic, key=key, value=value)
+        futures = [await producer.send(topic, key=key, value=value) for key, value in messages]
+        await asyncio.gather(*futures)
     finally:
         await producer.stop()
 
