@@ -126,7 +126,7 @@ async def test_sigkill_mid_run_then_restart_every_customer_gets_exactly_one_firs
     # re-emission was recognised and counted by the sender.
     assert max(ids.values()) <= 3
     assert duplicates_counted == replayed
-    print(  # noqa: T201 - the figure the issue asks to report
+    print(
         f"\ncrash test: {len(messages)} events, {len(mails)} mails, "
         f"events processed when killed >= {processed_at_kill}, "
         f"commands replayed after SIGKILL {replayed}, duplicates caught by the sender "
