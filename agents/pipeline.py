@@ -142,29 +142,35 @@ def register_pipeline(
         stored = cases.get(key)
         state = CustomerState.model_validate_json(stored) if stored else None
         decision = decide(state, payment, datetime.now(UTC), policy)
-        duplicate = decision.outcome is Outcome.DUPLICATE
-        if duplicate:
+        replay = decision.outcome is Outcome.DUPLICATE
+        if replay:
             metrics.duplicates.inc()
         else:
             cases[key] = decision.state.model_dump_json().encode()
-            metrics.events.labels(payment.type.value, payment.gateway).inc()
+        await publish_effects(key, decision, replay=replay)
+        if not replay:
+            await count(decision, payment)
+
+    async def publish_effects(key: bytes, decision: CaseDecision, *, replay: bool) -> None:
+        """Send what a decision produced; for a replay, the same records again (same ids)."""
         for command in decision.commands:
             await channel_topics[command.channel.value].send(
                 key=key, value=command.model_dump_json().encode()
             )
-            if duplicate:
+            if replay:
                 metrics.resent.labels(command.channel.value).inc()
             else:
                 metrics.commands.labels(command.channel.value, command.template).inc()
         if decision.retry is not None:
             await retry_requests.send(key=key, value=decision.retry.model_dump_json().encode())
-            if not duplicate:
-                metrics.retry_requests.labels(payment.gateway).inc()
-        if duplicate:
-            if decision.closed is not None:
-                await closed.send(key=key, value=decision.closed.model_dump_json().encode())
-            return
+        if decision.closed is not None:
+            await closed.send(key=key, value=decision.closed.model_dump_json().encode())
+
+    async def count(decision: CaseDecision, payment: PaymentEvent) -> None:
+        metrics.events.labels(payment.type.value, payment.gateway).inc()
         await note_classification(decision, payment)
+        if decision.retry is not None:
+            metrics.retry_requests.labels(payment.gateway).inc()
         if decision.no_contact:
             metrics.no_contact.labels("email").inc()
         if decision.outcome is Outcome.OPENED:
@@ -173,11 +179,9 @@ def register_pipeline(
             metrics.ignored.labels(payment.type.value).inc()
         if decision.closed is not None:
             metrics.cases_closed.labels(decision.closed.resolution.value).inc()
-            if decision.closed.recovered_amount:
-                metrics.recovered_amount.labels(decision.closed.currency).inc(
-                    decision.closed.recovered_amount
-                )
-            await closed.send(key=key, value=decision.closed.model_dump_json().encode())
+            metrics.recovered_amount.labels(decision.closed.currency).inc(
+                decision.closed.recovered_amount
+            )
 
     unknown_counter = unknown_codes_counter(metrics.registry)
 

@@ -31,12 +31,12 @@ from tests.integration.services import (
 
 pytestmark = [pytest.mark.kafka, pytest.mark.smtp, pytest.mark.slow, pytest.mark.timeout(300)]
 
-CUSTOMERS = 800
-FAILURES_EACH = 3
+CUSTOMERS = 1500
+FAILURES_EACH = 1
 
 
 def traffic() -> tuple[list[tuple[bytes | None, bytes]], set[str]]:
-    """Three failures per customer, interleaved; and the first-notice ids to expect."""
+    """One failure per customer, so every event emits a command; and the ids to expect."""
     start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     messages: list[tuple[bytes | None, bytes]] = []
     expected: set[str] = set()
