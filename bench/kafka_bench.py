@@ -6,11 +6,7 @@ joins and worker start-up are reported apart, not averaged in.
 """
 
 import asyncio
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
@@ -20,11 +16,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from demo.processes import ServiceProcess
 from demo.scrape import scrape
 from streams.admin import _wait_for_leaders  # same readiness check as the app's topics
 from streams.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
 # Faust's default broker_max_poll_records: the baseline fetches batches of the same size.
 MAX_RECORDS = 1000
 
@@ -174,54 +170,17 @@ async def chained_loops(
     return Throughput(expected, last - first, first)
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Every setting as a DN_ variable, so the child sees exactly these values."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DN_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"DN_{name.upper()}"] = str(
-                value.get_secret_value() if hasattr(value, "get_secret_value") else value
-            )
-    return env
-
-
-class Worker:
-    """`python -m streams worker` as a child process, polled through its /metrics."""
+class Worker(ServiceProcess):
+    """The real worker as a child process, polled through its /metrics."""
 
     def __init__(self, settings: Settings, log: Path) -> None:
-        self.settings = settings
-        self.log = log
+        super().__init__(["worker", "--loglevel", "warning"], settings, log)
         self.url = f"http://127.0.0.1:{settings.worker_web_port}/metrics"
-        self.proc: subprocess.Popen[bytes] | None = None
         self.started = 0.0
 
     def start(self) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "worker", "--loglevel", "warning"],
-                cwd=REPO,
-                env=settings_env(self.settings),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        super().start()
         self.started = time.perf_counter()
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def tail(self, lines: int = 30) -> str:
-        if not self.log.exists():
-            return ""
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def seen(self) -> float | None:
         """Events the case agent has accounted for (valid + duplicate + invalid), or None."""

@@ -11,13 +11,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 from babel.numbers import format_currency, get_currency_precision
 
+from demo.processes import ServiceProcess
 from demo.sample import build_sample
 from demo.scrape import Scrape, scrape
 from demo.smtp_sink import count_messages
@@ -33,7 +33,7 @@ KAFKA_SH = REPO / "deploy" / "kafka" / "kafka.sh"
 class Demo:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.procs: list[tuple[str, ServiceProcess]] = []
         self.own_sink = "smtp_host" not in settings.model_fields_set
         self.mail_dir = RUN / "mail"
         self.kafka_env = {
@@ -57,37 +57,20 @@ class Demo:
         subprocess.run([str(KAFKA_SH), "stop"], env=self.kafka_env, check=False)  # noqa: S603
 
     def spawn(self, name: str, *args: str) -> None:
-        env = {**os.environ}
-        if self.own_sink:
-            env["DN_SMTP_HOST"] = self.settings.smtp_host
-            env["DN_SMTP_PORT"] = str(self.settings.smtp_port)
-        log = (RUN / f"{name}.log").open("wb")
-        proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "streams", *args],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        proc = ServiceProcess(list(args), self.settings, RUN / f"{name}.log")
+        proc.start()
         self.procs.append((name, proc))
-        print(f"   started {name} (pid {proc.pid}, log {RUN / f'{name}.log'})", flush=True)
+        print(f"   started {name} (pid {proc.pid}, log {proc.log})", flush=True)
 
     def stop_all(self) -> None:
         for _name, proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for _name, proc in reversed(self.procs):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            proc.stop(timeout=20)
         self.stop_kafka()
 
     def check_alive(self) -> None:
         for name, proc in self.procs:
-            if proc.poll() is not None:
-                raise SystemExit(f"{name} exited with {proc.returncode}; see {RUN / f'{name}.log'}")
+            if not proc.alive():
+                raise SystemExit(f"{name} exited; see {proc.log}:\n{proc.tail(20)}")
 
     async def publish(self) -> tuple[int, int]:
         sample = build_sample()

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from demo.processes import ServiceProcess, worker_process
 from demo.smtp_sink import start_sink
 from streams.admin import create_all_topics
 from streams.settings import Settings
-from tests.integration.services import WorkerProcess, email_sender
+from tests.integration.services import email_sender
 
 
 @pytest.fixture
@@ -21,9 +22,9 @@ def sink(settings: Settings, tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-async def running(settings: Settings, sink: Path, tmp_path: Path) -> AsyncIterator[WorkerProcess]:
+async def running(settings: Settings, sink: Path, tmp_path: Path) -> AsyncIterator[ServiceProcess]:
     await create_all_topics(settings)
-    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker = worker_process(settings, tmp_path / "worker.log")
     worker.start()
     async with email_sender(settings):
         yield worker

@@ -1,10 +1,6 @@
 """Real processes and clients for integration tests: worker, sender, sink, Kafka I/O."""
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -19,55 +15,6 @@ from channels.email_sender import EmailSender
 from streams.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DN_")}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            env[f"DN_{name.upper()}"] = str(
-                value.get_secret_value() if hasattr(value, "get_secret_value") else value
-            )
-    return env
-
-
-class WorkerProcess:
-    """`python -m streams worker` as a real child process."""
-
-    def __init__(self, settings: Settings, log: Path) -> None:
-        self.settings = settings
-        self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:  # the child keeps its own copy of the fd
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "worker"],
-                cwd=REPO,
-                env=settings_env(self.settings),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 @asynccontextmanager

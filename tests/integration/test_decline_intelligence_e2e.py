@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from demo.processes import ServiceProcess
 from schemas.retry_request import RetryRequest
 from streams.settings import Settings
 from streams.topics import Topic, topic_name
-from tests.integration.services import WorkerProcess, produce, read_mails, read_topic, wait_for
+from tests.integration.services import produce, read_mails, read_topic, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.smtp, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -31,7 +32,7 @@ def stripe_charge_failed(customer: str, reason: str, advice: str, network_code: 
 
 
 async def test_stripe_declines_are_classified_retried_and_worded_safely(
-    settings: Settings, running: WorkerProcess, sink: Path
+    settings: Settings, running: ServiceProcess, sink: Path
 ) -> None:
     funds = stripe_charge_failed("cus_a", "insufficient_funds", "try_again_later", "51")
     stolen = stripe_charge_failed("cus_b", "stolen_card", "do_not_try_again", "43")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from demo.processes import ServiceProcess
 from demo.scrape import scrape
 from schemas import DeadLetter
 from schemas.closed_case import ClosedCase
@@ -17,7 +18,6 @@ from streams.settings import Settings
 from streams.topics import Topic, topic_name
 from tests.helpers import TEST_PAN, event_bytes
 from tests.integration.services import (
-    WorkerProcess,
     produce,
     read_mails,
     read_topic,
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.smtp, pytest.mark.slow, pytest.mark
 
 
 async def test_valid_events_become_mails_and_bad_ones_reach_the_dead_letter_topic(
-    settings: Settings, running: WorkerProcess, sink: Path
+    settings: Settings, running: ServiceProcess, sink: Path
 ) -> None:
     topic = topic_name(settings, Topic.PAYMENT_EVENTS)
     bootstrap = settings.kafka_bootstrap_servers
@@ -111,7 +111,7 @@ async def test_valid_events_become_mails_and_bad_ones_reach_the_dead_letter_topi
     shutil.which("kcat") is None, reason="Debian's kcat is not installed (.ci/run installs it)"
 )
 async def test_an_event_from_a_third_party_client_arrives_as_an_email(
-    settings: Settings, running: WorkerProcess, sink: Path
+    settings: Settings, running: ServiceProcess, sink: Path
 ) -> None:
     value = event_bytes(event_id="evt_kcat", customer_id="cus_kcat")
     await asyncio.to_thread(

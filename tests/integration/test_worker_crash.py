@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agents.case_logic import case_id_for
+from demo.processes import worker_process
 from demo.scrape import scrape
 from schemas import PaymentEvent
 from schemas.notification import Channel, NotificationCommand, notification_id
@@ -21,7 +22,6 @@ from streams.settings import Settings
 from streams.topics import Topic, topic_name
 from tests.helpers import event
 from tests.integration.services import (
-    WorkerProcess,
     email_sender,
     produce,
     read_mails,
@@ -63,7 +63,7 @@ async def test_sigkill_mid_run_then_restart_every_customer_gets_exactly_one_firs
     await create_all_topics(settings)
     messages, expected = traffic()
     metrics_url = f"http://127.0.0.1:{settings.worker_web_port}/metrics"
-    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker = worker_process(settings, tmp_path / "worker.log")
     worker.start()
     try:
         async with email_sender(settings) as sender:
