@@ -26,6 +26,7 @@ from agents.retry_policy import (
     prune_attempts,
 )
 from agents.taxonomy import Classification, classify
+from agents.taxonomy.codes import compose_code
 from schemas.closed_case import ClosedCase, Resolution
 from schemas.notification import Channel, NotificationCommand, Recipient, notification_id
 from schemas.payment_event import PaymentEvent, PaymentEventType
@@ -45,10 +46,12 @@ NETWORKS = {"visa": "visa", "mastercard": "mastercard", "mc": "mastercard"}
 
 
 def classify_event(event: PaymentEvent) -> Classification:
+    """Every reading of the decline the event carries; the taxonomy keeps the strictest."""
     brand = event.payment_method.brand.lower() if event.payment_method else ""
-    return classify(
-        event.gateway, event.decline_code, event.network_advice_code, NETWORKS.get(brand)
+    code = compose_code(
+        event.decline_code, iso=event.network_decline_code, advice=event.advice_code
     )
+    return classify(event.gateway, code, event.network_advice_code, NETWORKS.get(brand))
 
 
 class Outcome(StrEnum):

@@ -85,8 +85,24 @@ class PaymentEvent(BaseModel):
     amount: Annotated[StrictInt, Field(ge=0, description="integer minor units")]
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")
     gateway: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_\-]+$")
-    decline_code: str | None = Field(default=None, max_length=64)
-    network_advice_code: str | None = Field(default=None, max_length=8)
+    decline_code: str | None = Field(
+        default=None, max_length=64, description="the gateway's own decline code, as it sent it"
+    )
+    advice_code: str | None = Field(
+        default=None,
+        max_length=32,
+        description="the gateway's retry advice, e.g. Stripe try_again_later / do_not_try_again",
+    )
+    network_decline_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-Za-z]{2,4}$",
+        description="the issuer's raw ISO 8583 response code (field 39), e.g. 51",
+    )
+    network_advice_code: str | None = Field(
+        default=None,
+        max_length=8,
+        description="Mastercard merchant advice code (e.g. 03, 24) or Visa decline category",
+    )
     payment_method: PaymentMethod | None = None
     contact: Contact | None = None
 

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from agents.taxonomy.codes import split_code
 from agents.taxonomy.models import (
     AdviceFile,
     AdviceRow,
@@ -28,7 +29,6 @@ from agents.taxonomy.models import (
     MastercardFile,
     VisaFile,
 )
-from schemas.adapters.codes import split_code
 
 GATEWAYS = ("stripe", "adyen", "braintree", "checkout", "iso8583")
 Network = Literal["visa", "mastercard"]
@@ -243,7 +243,7 @@ def classify(
     """Map one decline to the canonical taxonomy.
 
     `code` may be a composed code (`generic_decline|iso:05|advice:do_not_try_again`,
-    see schemas.adapters.codes). `advice_code` is a Stripe advice code, a
+    see agents.taxonomy.codes). `advice_code` is a Stripe advice code, a
     Mastercard Merchant Advice Code or a Visa decline category ("1".."4").
     `network` ("visa", "mastercard") turns on the network's own response-code
     rules. Unknown gateways and codes give the conservative `unknown` category.

@@ -11,19 +11,15 @@ from typing import Any
 
 from schemas.adapters import adyen, cloudevents, stripe
 from schemas.adapters._common import holds_pan
-from schemas.adapters.codes import ComposedCode, compose_code, split_code
 from schemas.adapters.errors import AdapterError, IgnoredEvent
 from schemas.payment_event import PaymentEvent
 
 __all__ = [
     "AdapterError",
-    "ComposedCode",
     "IgnoredEvent",
-    "compose_code",
     "detect",
     "normalize",
     "normalize_all",
-    "split_code",
 ]
 
 

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from schemas.adapters._common import as_dict, brand, contact, opt_dict, opt_str
-from schemas.adapters.codes import compose_code
 from schemas.adapters.errors import AdapterError, IgnoredEvent
 from schemas.payment_event import PaymentEvent, PaymentEventType, PaymentMethod
 
@@ -61,7 +60,8 @@ def from_adyen_item(item: dict[str, Any]) -> PaymentEvent:
         amount=value,  # Adyen amount.value is already in minor units
         currency=_required(amount.get("currency"), "amount.currency"),
         gateway="adyen",
-        decline_code=_decline_code(item, extra) if failed else None,
+        decline_code=opt_str(item.get("reason")) if failed else None,
+        network_decline_code=_raw_iso(extra) if failed else None,
         network_advice_code=_mac(extra) if failed else None,
         payment_method=_card(item, extra),
         contact=contact(
@@ -97,11 +97,10 @@ def _payment_id(item: dict[str, Any], psp: str) -> str:
     return ref if ref and _ID_OK.match(ref) else psp
 
 
-def _decline_code(item: dict[str, Any], extra: dict[str, Any]) -> str | None:
-    reason = opt_str(item.get("reason"))
-    raw = opt_str(extra.get("refusalReasonRaw")) or ""
-    match = _RAW_ISO.match(raw)
-    return compose_code(reason, iso=match.group(1) if match else None)
+def _raw_iso(extra: dict[str, Any]) -> str | None:
+    """The issuer's ISO 8583 code from refusalReasonRaw ("41 : Lost card")."""
+    match = _RAW_ISO.match(opt_str(extra.get("refusalReasonRaw")) or "")
+    return match.group(1) if match else None
 
 
 def _mac(extra: dict[str, Any]) -> str | None:

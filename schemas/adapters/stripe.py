@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from schemas.adapters._common import as_dict, brand, contact, opt_dict, opt_str
-from schemas.adapters.codes import compose_code
 from schemas.adapters.errors import AdapterError, IgnoredEvent
 from schemas.payment_event import Contact, PaymentEvent, PaymentEventType, PaymentMethod
 
@@ -44,12 +43,7 @@ def from_stripe(raw: dict[str, Any], *, default_tenant: str | None = None) -> Pa
         amount=_amount(resource, obj, kind),
         currency=_required(obj.get("currency"), "currency").upper(),
         gateway="stripe",
-        decline_code=(
-            compose_code(decline.get("code"), iso=decline.get("iso"), advice=decline.get("advice"))
-            if kind is PaymentEventType.FAILED
-            else None
-        ),
-        network_advice_code=decline.get("mac") if kind is PaymentEventType.FAILED else None,
+        **(_decline_fields(decline) if kind is PaymentEventType.FAILED else {}),
         payment_method=_card(card),
         contact=_contact(resource, obj),
     )
@@ -162,3 +156,12 @@ def _contact(resource: str, obj: dict[str, Any]) -> Contact | None:
         phone=opt_str(billing.get("phone")),
         name=opt_str(billing.get("name")),
     )
+
+
+def _decline_fields(decline: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "decline_code": decline.get("code"),
+        "advice_code": decline.get("advice"),
+        "network_decline_code": decline.get("iso"),
+        "network_advice_code": decline.get("mac"),
+    }

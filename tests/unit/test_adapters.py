@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from agents.taxonomy import Category, classify
+from agents.case_logic import classify_event
+from agents.taxonomy import Category
+from agents.taxonomy.codes import compose_code, split_code
 from schemas.adapters import (
     AdapterError,
     IgnoredEvent,
-    compose_code,
     detect,
     normalize,
     normalize_all,
-    split_code,
 )
 from schemas.payment_event import PaymentEventType
 
@@ -44,13 +44,17 @@ def test_stripe_charge_failed() -> None:
     assert e.payment_id == "in_1MtHbELkdIwHu7ixl4OzzPMv"  # same case as invoice.payment_failed
     assert (e.amount, e.currency) == (1999, "EUR")
     assert e.occurred_at == datetime.fromtimestamp(1764583200, UTC)
-    assert e.decline_code == "insufficient_funds|iso:51|advice:try_again_later"
+    assert (e.decline_code, e.network_decline_code, e.advice_code) == (
+        "insufficient_funds",
+        "51",
+        "try_again_later",
+    )
     assert e.network_advice_code == "02"
     assert e.payment_method is not None
     assert (e.payment_method.brand, e.payment_method.last4) == ("visa", "9995")
     assert (e.payment_method.exp_month, e.payment_method.exp_year) == (8, 2030)
     assert e.contact is not None and e.contact.email == "ana@example.com"
-    c = classify(e.gateway, e.decline_code, e.network_advice_code, e.payment_method.brand)
+    c = classify_event(e)
     assert c.category is Category.INSUFFICIENT_FUNDS
     assert c.retry_allowed and c.min_wait_seconds == 3 * 86400  # MAC 02 reading
 
@@ -61,7 +65,7 @@ def test_stripe_payment_intent_failed_carries_do_not_try_again() -> None:
     assert e.currency == "USD"
     assert e.payment_method is not None and e.payment_method.brand == "mastercard"
     assert e.contact is not None and e.contact.email == "bob@example.com"
-    c = classify(e.gateway, e.decline_code, e.network_advice_code, "mastercard")
+    c = classify_event(e)
     assert c.category is Category.DO_NOT_HONOR
     assert not c.retry_allowed
 
@@ -94,7 +98,11 @@ def test_stripe_expanded_invoice_payment_intent() -> None:
     raw["data"]["object"]["payment_intent"] = pi
     e = normalize(raw)
     assert e.payment_id == "in_1MtHbELkdIwHu7ixl4OzzPMv"
-    assert e.decline_code == "generic_decline|iso:05|advice:do_not_try_again"
+    assert (e.decline_code, e.network_decline_code, e.advice_code) == (
+        "generic_decline",
+        "05",
+        "do_not_try_again",
+    )
     assert e.network_advice_code == "03"
 
 
@@ -130,13 +138,13 @@ def test_adyen_refused() -> None:
     )
     assert e.event_id == "adyen-QFQTPCQ8HXSKGK82-AUTHORISATION-false"
     assert (e.amount, e.currency) == (1000, "EUR")
-    assert e.decline_code == "Refused|iso:41"
+    assert (e.decline_code, e.network_decline_code) == ("Refused", "41")
     assert e.network_advice_code == "01"
     assert e.payment_method is not None
     assert (e.payment_method.brand, e.payment_method.last4) == ("mastercard", "0002")
     assert (e.payment_method.exp_month, e.payment_method.exp_year) == (3, 2030)
     assert e.contact is not None and e.contact.email == "carla@example.com"
-    c = classify(e.gateway, e.decline_code, e.network_advice_code, "mastercard")
+    c = classify_event(e)
     assert c.category is Category.LOST_OR_STOLEN
     assert not c.retry_allowed and not c.disclose_reason
 

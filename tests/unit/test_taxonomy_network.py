@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from agents.retry_policy import plan_retry
 from agents.taxonomy import GATEWAYS, Category, classify, load_tables
-from schemas.adapters import compose_code
+from agents.taxonomy.codes import compose_code
 
 
 @pytest.mark.parametrize("mac", ["03", "21", "03: Do not try again", "21 "])

@@ -1,14 +1,14 @@
-"""The decline-code string carried by PaymentEvent.decline_code.
+"""One string for every reading of a decline, as `classify` takes it.
 
 A gateway often reports more than one reason: Adyen gives its refusalReason
 and the issuer's raw ISO 8583 response, Stripe a decline_code plus an
-advice_code and the network's own decline code. PaymentEvent has one string
-field for all of it, so adapters compose them as
+advice_code and the network's own decline code. PaymentEvent carries them in
+separate fields (decline_code, network_decline_code, advice_code); the case
+logic and the CLI join them as
 
     <gateway code>[|iso:<ISO 8583 code>][|advice:<gateway advice code>]
 
-and the taxonomy classifies every part and keeps the strictest reading. A
-plain code without `|` is the common case and stays readable.
+and the taxonomy classifies every part and keeps the strictest reading.
 """
 
 from dataclasses import dataclass
