@@ -40,3 +40,13 @@ def test_env_overrides_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.smtp_host == "mail.internal"
     assert "smtp_host" in settings.model_fields_set
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [
+        f"DN_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`DN_{name.upper()}`" not in readme
+    ]
+    assert missing == []
