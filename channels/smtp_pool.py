@@ -28,6 +28,7 @@ class SmtpPool:
             port=s.smtp_port,
             use_tls=s.smtp_security == "tls",
             start_tls=s.smtp_security == "starttls",
+            cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
             username=s.smtp_username,
             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
             timeout=s.smtp_timeout_seconds,

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = Field(
         default="none", description="none, starttls (upgrade after connect) or tls (implicit TLS)"
     )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="CA bundle to verify the SMTP server's certificate (default: system CAs)",
+    )
     smtp_username: str | None = Field(
         default=None, description="SMTP user, if the server needs one"
     )
