@@ -143,6 +143,9 @@ def summary(demo: Demo, published: int, customers: int, worker: Scrape, elapsed:
         f"cases closed by card update {int(closed.get('card_updated', 0))}",
         f"first notices emitted       {int(first)}",
         f"recovery confirmations      {int(thanks)}",
+        f"retry requests to billing   {int(total('dn_retry_requests_total'))}",
+        f"unknown decline codes       {int(total('dn_decline_codes_unknown_total'))}"
+        "  (decline-notifier codes --unknown)",
         f"emails sent / failed        {int(sent)} / {int(failed)}",
         f"resends deduplicated        {int(resends)}"
         " (upstream retries of a notified event; same notification id)",

@@ -32,6 +32,7 @@ GATEWAY_CODES = {
         "authentication_required",
         "stolen_card",
         "processing_error",
+        "issuer_said_maybe",  # not in Stripe's list: shows up in `codes --unknown`
     ],
     "adyen": [
         "Not enough balance",
