@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 async def run_email_sender(settings: Settings) -> None:
     registry = CollectorRegistry()
     sender = EmailSender(settings, registry)
-    status = StatusServer(registry, settings.sender_metrics_port, ready=lambda: sender.ready)
+    status = StatusServer(
+        registry, settings.sender_metrics_port, ready=lambda: sender.ready, host=settings.http_host
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, sender.stop)

@@ -25,7 +25,7 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         web_port=settings.worker_web_port,
-        web_bind="127.0.0.1",
+        web_bind=settings.http_host,
         web_host="127.0.0.1",
         # Table contents are customer data: never serve them over HTTP.
         web_tables_enabled=False,

@@ -1,3 +1,5 @@
+import fnmatch
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,21 @@ def test_readme_documents_every_setting() -> None:
         if f"`DN_{name.upper()}`" not in readme
     ]
     assert missing == []
+
+
+def test_every_data_file_is_packaged() -> None:
+    # A non-editable install (the Docker image) must carry the taxonomy tables,
+    # templates and schemas; setuptools ships only what package-data names.
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data: dict[str, list[str]] = config["tool"]["setuptools"]["package-data"]
+    unshipped = []
+    for package in ("agents", "channels", "schemas", "streams", "demo"):
+        root = REPO / package
+        patterns = package_data.get(package, [])
+        for path in root.rglob("*"):
+            if path.is_dir() or path.suffix in {".py", ".pyc"} or "__pycache__" in path.parts:
+                continue
+            relative = path.relative_to(root).as_posix()
+            if not any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+                unshipped.append(f"{package}/{relative}")
+    assert unshipped == []
