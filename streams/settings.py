@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     # Faust worker
     http_host: str = Field(
         default="127.0.0.1",
-        description="Address the worker's and senders' HTTP servers listen on (0.0.0.0 in containers)",
+        description=(
+            "Address the worker's and senders' HTTP servers listen on (0.0.0.0 in containers)"
+        ),
     )
     worker_web_port: int = Field(default=6066, description="Worker HTTP port (/metrics, health)")
     data_dir: Path = Field(default=Path(".run/worker"), description="Faust worker state directory")
