@@ -7,6 +7,7 @@ EUR 2, KWD 3) comes from CLDR via Babel, never from a hard-coded 100.
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -42,15 +43,21 @@ CARD_BRANDS: dict[str, str] = {
 }
 
 
-def minor_to_major(amount: int, currency: str) -> Decimal:
-    """1234 minor units -> 12.34 EUR, 1234 JPY, 1.234 KWD."""
+@lru_cache(maxsize=512)
+def _precision(currency: str) -> int:
+    # CLDR data does not change while the process runs; at most a few
+    # hundred ISO codes exist (the pattern check comes first).
     if not _CURRENCY.match(currency):
         raise TemplatingError("currency must be an ISO 4217 code")
     try:
-        precision = get_currency_precision(currency)
+        return get_currency_precision(currency)
     except UnknownCurrencyError as exc:  # pragma: no cover - Babel falls back to 2
         raise TemplatingError("unknown currency") from exc
-    return Decimal(amount).scaleb(-precision)
+
+
+def minor_to_major(amount: int, currency: str) -> Decimal:
+    """1234 minor units -> 12.34 EUR, 1234 JPY, 1.234 KWD."""
+    return Decimal(amount).scaleb(-_precision(currency))
 
 
 def format_amount(amount: int, currency: str, locale: Locale, *, iso_code: bool = False) -> str:
@@ -74,6 +81,7 @@ def sms_spaces(text: str) -> str:
     return text.translate(_SMS_SPACES)
 
 
+@lru_cache(maxsize=1024)
 def customer_zone(name: str | None) -> ZoneInfo:
     """The customer's zone, or UTC when unknown or invalid (a bad zone name
     should not stop a payment notice)."""

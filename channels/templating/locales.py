@@ -6,6 +6,7 @@ unknown and falls back to the default language.
 """
 
 import re
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -14,6 +15,13 @@ DEFAULT_LOCALE = "en"
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}$")
 
 
+# Tags come from customer data, so the caches are bounded; a few hundred
+# distinct tags cover a real customer base and every call is then a lookup
+# (Locale.parse and the CLDR reads behind it dominate a render otherwise).
+_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalize_locale(raw: str | None) -> str:
     """``pt_br`` -> ``pt-BR``, ``zh_hant_tw`` -> ``zh-Hant-TW``; junk -> ``en``."""
     if not raw or not _TAG.match(raw.strip()):
@@ -30,6 +38,7 @@ def normalize_locale(raw: str | None) -> str:
     return "-".join(out)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def locale_chain(raw: str | None) -> tuple[str, ...]:
     """Most specific first, ending in the default: pt-BR -> (pt-BR, pt, en)."""
     tag = normalize_locale(raw)
@@ -44,6 +53,7 @@ def language_of(tag: str) -> str:
     return tag.split("-", 1)[0]
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def babel_locale(tag: str) -> Locale:
     """Babel's view of ``tag``, widening until Babel knows it (CLDR has no
     data for some tags customers send, e.g. private-use or made-up regions)."""
@@ -55,6 +65,7 @@ def babel_locale(tag: str) -> Locale:
     return Locale.parse(DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def text_direction(tag: str) -> str:
     """``rtl`` for right-to-left scripts (Arabic, Hebrew, ...), else ``ltr``."""
     return "rtl" if babel_locale(tag).character_order == "right-to-left" else "ltr"

@@ -10,6 +10,7 @@ override from reaching a Portuguese reader who has a Portuguese default.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -161,6 +162,10 @@ class Renderer:
         )
         self._names: frozenset[str] | None = None
         self._catalogues: dict[tuple[str, str], dict[str, str] | None] = {}
+        # select_template asks the loader (a stat per candidate) for every
+        # tenant-specific file that does not exist, on every render; with
+        # auto_reload off the answer never changes, so keep it.
+        self._selected: dict[tuple[str, ...], Template] = {}
 
     # -- discovery ---------------------------------------------------------
 
@@ -207,6 +212,13 @@ class Renderer:
         return [f"{tn}/{channel}/{loc}/{file}" for tn in tenants] + [
             f"{tn}/{channel}/{SHARED_DIR}/{file}" for tn in tenants
         ]
+
+    def _select(self, candidates: Sequence[str]) -> Template:
+        key = tuple(candidates)
+        found = self._selected.get(key)
+        if found is None:
+            found = self._selected[key] = self.env.select_template(key)
+        return found
 
     def _translator(
         self, tenants: tuple[str, ...], chain: tuple[str, ...], used: str
@@ -369,7 +381,7 @@ class Renderer:
             return t("voice.greeting", name=name) if name else t("voice.greeting_generic")
 
         def layout(file: str) -> Template:
-            return self.env.select_template(self._candidates(tenants, ch, used, file))
+            return self._select(self._candidates(tenants, ch, used, file))
 
         context: dict[str, object] = {
             "t": t,
@@ -392,9 +404,7 @@ class Renderer:
         }
         out: dict[str, str] = {}
         for part in CHANNEL_PARTS[channel]:
-            tpl = self.env.select_template(
-                self._candidates(tenants, ch, used, f"{template}.{part}")
-            )
+            tpl = self._select(self._candidates(tenants, ch, used, f"{template}.{part}"))
             body = tpl.render(context)
             if part == "subject":
                 out[part] = clean_subject(body)
