@@ -121,4 +121,7 @@ def test_provisioning_matches_the_compose_mounts() -> None:
     compose = yaml.safe_load((ROOT / "deploy" / "compose" / "docker-compose.yml").read_text())
     mounts = compose["services"]["grafana"]["volumes"]
     assert f"../grafana/dashboards:{provider['options']['path']}:ro" in mounts
-    assert compose["services"]["grafana"]["environment"]["PROMETHEUS_URL"].endswith(":9090")
+    # Grafana reaches Prometheus by its own service name, on the port it listens on.
+    url = compose["services"]["grafana"]["environment"]["PROMETHEUS_URL"]
+    assert url == "http://prometheus:9090"
+    assert "--web.listen-address=0.0.0.0:9090" in compose["services"]["prometheus"]["command"]

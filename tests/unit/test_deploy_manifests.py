@@ -2,6 +2,7 @@
 consistently with the code. Nothing here starts a container (no Docker engine
 or cluster in CI); this catches typos, not runtime problems."""
 
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,42 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose" / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 SETTINGS_ENV = {f"DN_{name.upper()}" for name in Settings.model_fields}
+# Where the worker and the sender serve /metrics, /health and /ready by default.
+WORKER_PORT: int = Settings.model_fields["worker_web_port"].default
+SENDER_PORT: int = Settings.model_fields["sender_metrics_port"].default
+# The two HTTP-serving processes, by compose service / k8s Deployment, with
+# the setting naming their port.
+SERVERS = {
+    "worker": ("decline-notifier-worker", "DN_WORKER_WEB_PORT", WORKER_PORT),
+    "email-sender": ("decline-notifier-email-sender", "DN_SENDER_METRICS_PORT", SENDER_PORT),
+}
 
 
 def compose() -> dict[str, Any]:
     doc: dict[str, Any] = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
     return doc
+
+
+def compose_mounts(service: dict[str, Any]) -> dict[str, str]:
+    """A service's bind mounts: container path -> source relative to the compose file."""
+    mounts = {}
+    for mount in service.get("volumes", []):
+        source, target = mount.split(":")[:2]
+        if source.startswith("."):
+            mounts[target] = source
+    return mounts
+
+
+def compose_prometheus_config() -> tuple[str, Path]:
+    """The compose Prometheus --config.file: its path in the container and in the repo."""
+    prometheus = compose()["services"]["prometheus"]
+    (config_file,) = [
+        a.removeprefix("--config.file=")
+        for a in prometheus["command"]
+        if a.startswith("--config.file=")
+    ]
+    source = compose_mounts(prometheus)[config_file]
+    return config_file, (COMPOSE.parent / source).resolve()
 
 
 def k8s_objects() -> dict[tuple[str, str], dict[str, Any]]:
@@ -48,11 +80,44 @@ def test_compose_services_and_wiring() -> None:
     for name in ("worker", "email-sender"):
         deps = services[name]["depends_on"]
         assert deps["topics-init"]["condition"] == "service_completed_successfully"
-    # The processes bind 127.0.0.1: whoever scrapes or probes them shares the
-    # worker's network namespace.
-    assert services["email-sender"]["network_mode"] == "service:worker"
-    assert services["prometheus"]["network_mode"] == "service:worker"
-    assert "../prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    # Every service has its own network presence: none borrows another's
+    # network namespace (the old workaround for 127.0.0.1-only servers).
+    for name, service in services.items():
+        assert "network_mode" not in service, name
+    # Prometheus publishes its own UI port; nothing else publishes it.
+    assert services["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+    for name, service in services.items():
+        if name != "prometheus":
+            assert not any(":9090" in p for p in service.get("ports", [])), name
+
+
+def test_compose_servers_listen_beyond_loopback() -> None:
+    services = compose()["services"]
+    assert "http_host" in Settings.model_fields
+    for name, (_deployment, port_var, port) in SERVERS.items():
+        service = services[name]
+        env = service["environment"]
+        assert env["DN_HTTP_HOST"] == "0.0.0.0", name
+        Settings.model_validate({"http_host": env["DN_HTTP_HOST"]})
+        assert int(env[port_var]) == port, name
+        assert service["expose"] == [str(port)], name
+        # The healthcheck runs inside the container: loopback is fine there.
+        assert f"http://127.0.0.1:{port}/ready" in " ".join(service["healthcheck"]["test"])
+
+
+def test_compose_prometheus_mounts_its_config_and_the_rule_files() -> None:
+    config_file, source = compose_prometheus_config()
+    assert source == COMPOSE.parent / "prometheus.yml"
+    config = yaml.safe_load(source.read_text(encoding="utf-8"))
+    mounts = compose_mounts(compose()["services"]["prometheus"])
+    for rule_file in config["rule_files"]:
+        # The same relative path resolves in the repository (promtool) and in
+        # the container (Prometheus), to the same file.
+        in_repo = (source.parent / rule_file).resolve()
+        assert in_repo.parent == DEPLOY / "prometheus" and in_repo.is_file(), rule_file
+        in_container = posixpath.normpath(posixpath.join(posixpath.dirname(config_file), rule_file))
+        assert in_container in mounts, rule_file
+        assert (COMPOSE.parent / mounts[in_container]).resolve() == in_repo
 
 
 def test_compose_environment_uses_real_settings() -> None:
@@ -61,6 +126,7 @@ def test_compose_environment_uses_real_settings() -> None:
     assert set(env) <= SETTINGS_ENV
     assert env["DN_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert env["DN_SMTP_HOST"] == "mailpit"
+    assert env["DN_HTTP_HOST"] == "0.0.0.0"
     Settings.model_validate(
         {k.removeprefix("DN_").lower(): v for k, v in env.items()}
     )  # values pass validation
@@ -80,6 +146,9 @@ def test_k8s_manifests() -> None:
     assert set(config) <= SETTINGS_ENV
     assert "DN_SMTP_PASSWORD" not in config
     Settings.model_validate({k.removeprefix("DN_").lower(): v for k, v in config.items()})
+    # Probes and Prometheus reach the pods on their IP, not just loopback.
+    assert "http_host" in Settings.model_fields
+    assert config["DN_HTTP_HOST"] == "0.0.0.0"
 
     secret = objects[("Secret", "decline-notifier-smtp")]
     assert set(secret["stringData"]) == {"DN_SMTP_PASSWORD"}
@@ -88,27 +157,26 @@ def test_k8s_manifests() -> None:
     (topics,) = job["spec"]["template"]["spec"]["containers"]
     assert topics["args"] == ["topics", "create"]
 
-    settings = Settings()
-    for name, args, port in (
-        ("decline-notifier-worker", ["worker"], settings.worker_web_port),
-        ("decline-notifier-email-sender", ["email-sender"], settings.sender_metrics_port),
-    ):
+    for role, (name, port_var, port) in SERVERS.items():
+        assert int(config[port_var]) == port, port_var
         deployment = objects[("Deployment", name)]
         spec = deployment["spec"]
         assert (
             spec["selector"]["matchLabels"].items()
             <= spec["template"]["metadata"]["labels"].items()
         )
-        main, proxy = spec["template"]["spec"]["containers"]
-        assert main["args"] == args
+        # One container: no metrics sidecar.
+        (main,) = spec["template"]["spec"]["containers"]
+        assert main["args"] == [role]
         assert main["envFrom"] == [{"configMapRef": {"name": "decline-notifier-config"}}]
-        ready = " ".join(main["readinessProbe"]["exec"]["command"])
-        live = " ".join(main["livenessProbe"]["exec"]["command"])
-        assert f"http://127.0.0.1:{port}/ready" in ready
-        assert f"http://127.0.0.1:{port}/health" in live
-        assert f"TCP:127.0.0.1:{port}" in proxy["args"]
+        assert main["ports"] == [{"name": "metrics", "containerPort": port}]
+        assert main["readinessProbe"]["httpGet"] == {"path": "/ready", "port": port}
+        assert main["livenessProbe"]["httpGet"] == {"path": "/health", "port": port}
+        assert "exec" not in main["readinessProbe"] and "exec" not in main["livenessProbe"]
         annotations = spec["template"]["metadata"]["annotations"]
-        assert annotations["prometheus.io/port"] == str(proxy["ports"][0]["containerPort"])
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/port"] == str(port)
+        assert annotations["prometheus.io/path"] == "/metrics"
 
     sender = objects[("Deployment", "decline-notifier-email-sender")]
     env = sender["spec"]["template"]["spec"]["containers"][0]["env"]

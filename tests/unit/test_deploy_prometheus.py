@@ -20,6 +20,11 @@ from streams.worker import build_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 PROM = ROOT / "deploy" / "prometheus"
+COMPOSE_DIR = ROOT / "deploy" / "compose"
+# Prometheus next to the processes (127.0.0.1) and in the compose stack.
+CONFIGS = [PROM / "prometheus.yml", COMPOSE_DIR / "prometheus.yml"]
+WORKER_PORT: int = Settings.model_fields["worker_web_port"].default
+SENDER_PORT: int = Settings.model_fields["sender_metrics_port"].default
 RUNBOOKS = ROOT / "deploy" / "runbooks.md"
 APT_HINT = (
     "promtool not found: install the Debian/Ubuntu package 'prometheus' "
@@ -184,16 +189,19 @@ def test_no_retry_alert_lists_exactly_the_retryable_categories() -> None:
     assert set(match.group(1).split("|")) == retryable
 
 
-def test_scrape_targets_match_the_default_ports() -> None:
-    config = load_yaml(PROM / "prometheus.yml")
-    settings = Settings()
-    targets = {
+def scrape_targets(config: dict[str, Any]) -> dict[str, list[str]]:
+    return {
         job["job_name"]: [t for sc in job["static_configs"] for t in sc["targets"]]
         for job in config["scrape_configs"]
     }
+
+
+def test_scrape_targets_match_the_default_ports() -> None:
+    config = load_yaml(PROM / "prometheus.yml")
+    targets = scrape_targets(config)
     assert targets == {
-        "dn-worker": [f"127.0.0.1:{settings.worker_web_port}"],
-        "dn-email-sender": [f"127.0.0.1:{settings.sender_metrics_port}"],
+        "dn-worker": [f"127.0.0.1:{WORKER_PORT}"],
+        "dn-email-sender": [f"127.0.0.1:{SENDER_PORT}"],
     }
     for rule_file in config["rule_files"]:
         assert (PROM / rule_file).is_file()
@@ -201,12 +209,35 @@ def test_scrape_targets_match_the_default_ports() -> None:
     assert jobs_in_alerts <= set(targets)
 
 
+def test_compose_scrape_targets_match_the_services_and_ports() -> None:
+    config = load_yaml(COMPOSE_DIR / "prometheus.yml")
+    services = load_yaml(COMPOSE_DIR / "docker-compose.yml")["services"]
+    targets = scrape_targets(config)
+    # Same job names as the local config: the alerts select on them.
+    assert set(targets) == set(scrape_targets(load_yaml(PROM / "prometheus.yml")))
+    for job, service, port_var, port in (
+        ("dn-worker", "worker", "DN_WORKER_WEB_PORT", WORKER_PORT),
+        ("dn-email-sender", "email-sender", "DN_SENDER_METRICS_PORT", SENDER_PORT),
+    ):
+        env = services[service]["environment"]
+        assert int(env[port_var]) == port
+        assert env["DN_HTTP_HOST"] == "0.0.0.0"  # reachable from the prometheus service
+        assert targets[job] == [f"{service}:{port}"]
+    # The same rule files as the local config, reached from deploy/compose/.
+    rule_files = {(COMPOSE_DIR / r).resolve() for r in config["rule_files"]}
+    assert rule_files == {
+        (PROM / r).resolve() for r in load_yaml(PROM / "prometheus.yml")["rule_files"]
+    }
+
+
 def test_promtool_check_rules() -> None:
     run_promtool("check", "rules", str(PROM / "rules.yml"), str(PROM / "alerts.yml"))
 
 
-def test_promtool_check_config() -> None:
-    run_promtool("check", "config", str(PROM / "prometheus.yml"))
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_promtool_check_config(config: Path) -> None:
+    out = run_promtool("check", "config", str(config))
+    assert "2 rule files found" in out  # the rule files resolve from this config
 
 
 def test_promtool_unit_tests_cover_every_alert() -> None:
