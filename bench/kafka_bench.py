@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from demo.processes import ServiceProcess
+from demo.publish import publish
 from demo.scrape import scrape
 from streams.admin import _wait_for_leaders  # same readiness check as the app's topics
 from streams.settings import Settings
@@ -72,13 +73,7 @@ async def create_plain_topics(bootstrap: str, names: Sequence[str], partitions: 
 
 async def produce_all(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes]]) -> None:
     """Pre-produce as fast as the producer batches; every delivery is confirmed."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-    await producer.start()
-    try:
-        futures = [await producer.send(topic, key=k, value=v) for k, v in messages]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+    await publish(bootstrap, topic, messages)
 
 
 async def forward_loop(

@@ -52,6 +52,10 @@ class ServiceProcess:
         assert self.proc is not None
         return self.proc.pid
 
+    @property
+    def returncode(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 

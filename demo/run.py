@@ -14,16 +14,17 @@ import subprocess
 import time
 from pathlib import Path
 
-from aiokafka import AIOKafkaProducer
 from babel.numbers import format_currency, get_currency_precision
 
 from demo.processes import ServiceProcess
+from demo.publish import publish
 from demo.sample import build_sample
 from demo.scrape import Scrape, scrape
 from demo.smtp_sink import count_messages
 from streams.admin import create_all_topics
 from streams.settings import Settings
 from streams.topics import Topic, topic_name
+from streams.watchdog import EXIT_STALLED
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = REPO / ".run" / "demo"
@@ -68,22 +69,23 @@ class Demo:
         self.stop_kafka()
 
     def check_alive(self) -> None:
+        """Restart a worker that stopped itself for a stall; give up on anything else."""
         for name, proc in self.procs:
-            if not proc.alive():
-                raise SystemExit(f"{name} exited; see {proc.log}:\n{proc.tail(20)}")
+            if proc.alive():
+                continue
+            if proc.returncode == EXIT_STALLED:
+                print(f"   {name} exited after a stall; restarting it", flush=True)
+                proc.start()
+                continue
+            raise SystemExit(f"{name} exited; see {proc.log}:\n{proc.tail(20)}")
 
-    async def publish(self) -> tuple[int, int]:
+    async def publish_sample(self) -> tuple[int, int]:
         sample = build_sample()
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers, acks="all", linger_ms=5
+        await publish(
+            self.settings.kafka_bootstrap_servers,
+            topic_name(self.settings, Topic.PAYMENT_EVENTS),
+            sample.messages,
         )
-        await producer.start()
-        try:
-            topic = topic_name(self.settings, Topic.PAYMENT_EVENTS)
-            futures = [await producer.send(topic, key=k, value=v) for k, v in sample.messages]
-            await asyncio.gather(*futures)
-        finally:
-            await producer.stop()
         return len(sample.messages), len(sample.customers)
 
     def metrics(self) -> tuple[Scrape, Scrape]:
@@ -203,7 +205,7 @@ def run_demo(settings: Settings) -> None:
         demo.spawn("email-sender", "email-sender")
         print("== publishing sample traffic ==", flush=True)
         started = time.monotonic()
-        published, customers = asyncio.run(demo.publish())
+        published, customers = asyncio.run(demo.publish_sample())
         print(f"   {published} events published; waiting for processing to settle", flush=True)
         worker, _sender = demo.wait_settled(published)
         time.sleep(1.0)  # let the last outcomes' metrics land before reading them again

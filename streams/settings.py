@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         le=300,
         description="Kafka consumer session timeout: how soon a dead worker's partitions move",
     )
+    stall_timeout_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Exit (code 75) when input waits but nothing is processed this long; 0 disables"
+        ),
+    )
     max_event_bytes: int = Field(
         default=1_048_576, ge=1024, description="Events larger than this go to payments.invalid"
     )

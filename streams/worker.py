@@ -1,7 +1,5 @@
 """Composition root of the stream worker: app + metrics + pipeline + pages."""
 
-import logging
-
 import faust
 from prometheus_client import CollectorRegistry
 
@@ -9,6 +7,8 @@ from agents.metrics import WorkerMetrics
 from agents.pipeline import Pipeline, register_pipeline
 from streams.app import create_app
 from streams.settings import Settings
+from streams.topics import Topic, topic_name
+from streams.watchdog import install_watchdog
 
 
 def build_worker(settings: Settings) -> tuple[faust.App, Pipeline, WorkerMetrics]:
@@ -16,6 +16,15 @@ def build_worker(settings: Settings) -> tuple[faust.App, Pipeline, WorkerMetrics
     app = create_app(settings, registry)
     metrics = WorkerMetrics(registry)
     pipeline = register_pipeline(app, settings, metrics)
+    install_watchdog(
+        app,
+        settings,
+        {
+            topic_name(settings, Topic.PAYMENT_EVENTS),
+            topic_name(settings, Topic.CASE_INPUTS),
+            topic_name(settings, Topic.NOTIFY_OUTCOMES),
+        },
+    )
 
     @app.page("/health")
     async def health(view: faust.web.View, _request: faust.web.Request) -> faust.web.Response:
@@ -31,6 +40,5 @@ def build_worker(settings: Settings) -> tuple[faust.App, Pipeline, WorkerMetrics
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
     app, _pipeline, _metrics = build_worker(settings)
-    logging.getLogger("faust").setLevel(logging.WARNING)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from prometheus_client import CollectorRegistry
 
 from channels.email_sender import EmailSender
@@ -27,17 +27,6 @@ async def email_sender(settings: Settings) -> AsyncIterator[EmailSender]:
         sender.stop()
         with suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=30)
-
-
-async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
-    """Publish in order and wait until the broker has every message."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-    await producer.start()
-    try:
-        futures = [await producer.send(topic, key=key, value=value) for key, value in messages]
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
 
 
 async def read_topic(

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from demo.processes import ServiceProcess
+from demo.publish import publish
 from schemas.retry_request import RetryRequest
 from streams.settings import Settings
 from streams.topics import Topic, topic_name
-from tests.integration.services import produce, read_mails, read_topic, wait_for
+from tests.integration.services import read_mails, read_topic, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.smtp, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -36,7 +37,7 @@ async def test_stripe_declines_are_classified_retried_and_worded_safely(
 ) -> None:
     funds = stripe_charge_failed("cus_a", "insufficient_funds", "try_again_later", "51")
     stolen = stripe_charge_failed("cus_b", "stolen_card", "do_not_try_again", "43")
-    await produce(
+    await publish(
         settings.kafka_bootstrap_servers,
         topic_name(settings, Topic.PAYMENT_EVENTS),
         [(b"cus_a", funds), (b"cus_b", stolen)],

@@ -23,6 +23,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from prometheus_client import Counter as MetricCounter
 
 from channels.email_sender import EmailSender
+from demo.publish import publish
 from schemas.dead_letter import DeadLetter
 from schemas.notification import (
     Channel,
@@ -34,7 +35,7 @@ from schemas.outcome import DeliveryOutcome, DeliveryStatus
 from streams.admin import create_all_topics
 from streams.settings import Settings
 from streams.topics import Topic, topic_name
-from tests.integration.services import email_sender, produce, read_topic, wait_for
+from tests.integration.services import email_sender, read_topic, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.smtp, pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -146,7 +147,7 @@ def as_record(cmd: NotificationCommand) -> tuple[bytes, bytes]:
 
 
 async def send_commands(settings: Settings, records: list[tuple[bytes, bytes]]) -> None:
-    await produce(
+    await publish(
         settings.kafka_bootstrap_servers,
         topic_name(settings, Topic.NOTIFY_EMAIL),
         list(records),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from demo.processes import ServiceProcess
+from demo.publish import publish
 from demo.scrape import scrape
 from schemas import DeadLetter
 from schemas.closed_case import ClosedCase
@@ -18,7 +19,6 @@ from streams.settings import Settings
 from streams.topics import Topic, topic_name
 from tests.helpers import TEST_PAN, event_bytes
 from tests.integration.services import (
-    produce,
     read_mails,
     read_topic,
     wait_for,
@@ -39,7 +39,7 @@ async def test_valid_events_become_mails_and_bad_ones_reach_the_dead_letter_topi
     paid = event_bytes(
         event_id="evt_ok", type="payment.succeeded", occurred_at="2026-12-01T12:00:00Z"
     )
-    await produce(
+    await publish(
         bootstrap,
         topic,
         [
