@@ -5,7 +5,7 @@ rule is testable without a broker.
 """
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -72,7 +72,6 @@ class CaseDecision:
     retry: RetryRequest | None = None
     classification: Classification | None = None
     no_contact: bool = False
-    notes: tuple[str, ...] = field(default=())
 
 
 FIRST_NOTICE = "first_notice"
@@ -220,9 +219,7 @@ def _with_retry(decision: CaseDecision, event: PaymentEvent, policy: RetryPolicy
 def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
     case = state.open_case
     if case is None:
-        return CaseDecision(
-            state=state, outcome=Outcome.IGNORED, notes=("success without open case",)
-        )
+        return CaseDecision(state=state, outcome=Outcome.IGNORED)
     command = _email_command(state, case, PAYMENT_RECEIVED, now)
     notices = [*case.notices, command.notification_id] if command else case.notices
     closed = _closed(state, case, Resolution.RECOVERED, event, notices, recovered=event.amount)
@@ -241,9 +238,7 @@ def _on_success(state: CustomerState, event: PaymentEvent, now: datetime) -> Cas
 def _on_method_updated(state: CustomerState, event: PaymentEvent, now: datetime) -> CaseDecision:
     case = state.open_case
     if case is None:
-        return CaseDecision(
-            state=state, outcome=Outcome.IGNORED, notes=("card update without open case",)
-        )
+        return CaseDecision(state=state, outcome=Outcome.IGNORED)
     closed = _closed(state, case, Resolution.CARD_UPDATED, event, case.notices, recovered=0)
     return CaseDecision(
         state=state.model_copy(update={"open_case": None}),
