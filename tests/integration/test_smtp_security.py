@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -66,36 +67,24 @@ def server_context(ca: trustme.CA) -> ssl.SSLContext:
     return context
 
 
+def tls_server_kwargs(security: str, ca: trustme.CA) -> dict[str, Any]:
+    if security == "starttls":
+        return {"tls_context": server_context(ca), "require_starttls": True}
+    # Implicit TLS: aiosmtpd counts only STARTTLS as TLS for its AUTH check; the
+    # whole connection is TLS here, which the test asserts per message.
+    return {"ssl_context": server_context(ca), "auth_require_tls": False}
+
+
 @pytest.fixture
-def starttls_server(ca: trustme.CA) -> Iterator[tuple[int, Recorder]]:
+def tls_server(request: pytest.FixtureRequest, ca: trustme.CA) -> Iterator[tuple[int, Recorder]]:
     port, recorder = free_port(), Recorder()
     controller = Controller(
         recorder,
         hostname="127.0.0.1",
         port=port,
-        tls_context=server_context(ca),
-        require_starttls=True,
         authenticator=authenticate,
         auth_required=True,
-    )
-    controller.start()
-    yield port, recorder
-    controller.stop()
-
-
-@pytest.fixture
-def implicit_tls_server(ca: trustme.CA) -> Iterator[tuple[int, Recorder]]:
-    port, recorder = free_port(), Recorder()
-    controller = Controller(
-        recorder,
-        hostname="127.0.0.1",
-        port=port,
-        ssl_context=server_context(ca),
-        authenticator=authenticate,
-        auth_required=True,
-        # aiosmtpd counts only STARTTLS as TLS for this check; the whole
-        # connection is TLS here, which the test asserts per message.
-        auth_require_tls=False,
+        **tls_server_kwargs(request.param, ca),
     )
     controller.start()
     yield port, recorder
@@ -121,15 +110,15 @@ def settings_for(port: int, security: str, ca_file: Path, password: str = PASSWO
     )
 
 
-# The implicit-TLS server needs auth_require_tls=False (see its fixture).
+# The implicit-TLS server needs auth_require_tls=False (see tls_server_kwargs).
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 @pytest.mark.parametrize(
-    ("security", "server"), [("starttls", "starttls_server"), ("tls", "implicit_tls_server")]
+    ("security", "tls_server"), [("starttls", "starttls"), ("tls", "tls")], indirect=["tls_server"]
 )
 async def test_mail_goes_over_tls_with_authentication(
-    security: str, server: str, ca_file: Path, request: pytest.FixtureRequest
+    security: str, tls_server: tuple[int, Recorder], ca_file: Path
 ) -> None:
-    port, recorder = request.getfixturevalue(server)
+    port, recorder = tls_server
     pool = SmtpPool(settings_for(port, security, ca_file))
     try:
         mail = message()
